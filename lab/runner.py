@@ -1,0 +1,108 @@
+"""Start a lab service as a child process, wait for its health, stop it and its children.
+
+Used by `lab up` and by the integration tests, so both run the servers exactly the way
+`lab serve` does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import IO
+
+from lab.settings import LabSettings
+from lab.topology import BY_NAME
+
+
+class ServiceFailed(RuntimeError):
+    """A service exited or did not become healthy in time."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex((host if host != "0.0.0.0" else "127.0.0.1", port)) == 0
+
+
+def start(
+    name: str, settings: LabSettings, output: IO[bytes] | int | None = None
+) -> subprocess.Popen[bytes]:
+    env = {**os.environ, **settings.as_env()}
+    # Own process group: stopping the service also stops its gunicorn/uvicorn workers.
+    return subprocess.Popen(
+        [sys.executable, "-m", "lab", "serve", name],
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT if output is not None else None,
+        start_new_session=True,
+    )
+
+
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise ServiceFailed(f"{url}: the process exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    raise ServiceFailed(f"{url}: not healthy after {timeout:.0f} s")
+
+
+def stop(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout)
+    # Workers can outlive their master if it died first: sweep the whole group.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout)
+
+
+@contextlib.contextmanager
+def running(
+    name: str,
+    settings: LabSettings,
+    *,
+    timeout: float = 30.0,
+    output: IO[bytes] | int | None = None,
+) -> Iterator[str]:
+    """Run one service until the block ends; yields its base URL."""
+    service = BY_NAME[name]
+    proc = start(name, settings, output)
+    try:
+        url = service.url(settings)
+        wait_healthy(url + service.health_path, proc, timeout)
+        yield url
+    finally:
+        stop(proc)
+
+
+def with_free_ports(settings: LabSettings, *names: str) -> LabSettings:
+    """A copy of the settings with a free port for each named service (for tests)."""
+    changes = {BY_NAME[n].port_setting: free_port() for n in names}
+    new = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
+    return dataclasses.replace(new, upstream_url=new.url(new.upstream_port))

@@ -1,0 +1,113 @@
+"""`lab serve NAME`: run one service in the foreground (the same command locally and in a
+container). It prepares the service's runtime state, then replaces itself with the server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from lab.settings import LabSettings
+from lab.topology import BY_NAME
+
+REPO = Path(__file__).resolve().parent.parent
+GUNICORN_CONF = REPO / "services" / "gunicorn" / "gunicorn.conf.py"
+
+
+def command(name: str, s: LabSettings) -> list[str]:
+    """The server command for a service, as an argv list."""
+    py = sys.executable
+    port = str(BY_NAME[name].port(s))
+    fast = ["--loop", "uvloop", "--http", "httptools", "--no-access-log"]
+    if name == "upstream":
+        return [
+            py,
+            "-m",
+            "uvicorn",
+            "slow_upstream.app:app",
+            "--host",
+            s.lab_host,
+            "--port",
+            port,
+            "--log-level",
+            "warning",
+            *fast,
+        ]
+    if name == "wsgi":
+        return [*_gunicorn(s, port, s.wsgi_worker_class), "django_app.wsgi:application"]
+    if name == "asgi":
+        if s.asgi_server == "gunicorn":
+            worker = "lab.uvicorn_worker.DjangoUvicornWorker"
+            return [*_gunicorn(s, port, worker), "django_app.asgi:application"]
+        return [
+            py,
+            "-m",
+            "uvicorn",
+            "django_app.asgi:application",
+            "--host",
+            s.lab_host,
+            "--port",
+            port,
+            "--workers",
+            str(s.web_workers),
+            "--lifespan",
+            "off",
+            "--log-level",
+            "warning",
+            *fast,
+        ]
+    raise KeyError(name)
+
+
+def _gunicorn(s: LabSettings, port: str, worker_class: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--config",
+        str(GUNICORN_CONF),
+        "--bind",
+        f"{s.lab_host}:{port}",
+        "--worker-class",
+        worker_class,
+        "--workers",
+        str(s.web_workers),
+        "--threads",
+        str(s.web_threads),
+        # gunicorn >= 25 opens a control socket at one fixed per-user path: two
+        # instances on a host would collide, and the lab does not use it.
+        "--no-control-socket",
+    ]
+
+
+def environment(name: str, s: LabSettings, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The child's environment: the settings, plus a fresh metrics directory per server."""
+    env = dict(os.environ if base is None else base)
+    env.update(s.as_env())
+    env["LAB_SERVER"] = name
+    env.setdefault("DJANGO_SETTINGS_MODULE", "django_app.settings")
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(name, s))
+    return env
+
+
+def metrics_dir(name: str, s: LabSettings) -> Path:
+    return (
+        (REPO / s.lab_var_dir if not Path(s.lab_var_dir).is_absolute() else Path(s.lab_var_dir))
+        / "prometheus"
+        / name
+    )
+
+
+def prepare(name: str, s: LabSettings) -> None:
+    # Stale files from a previous run would add old counts to new ones: wipe first.
+    d = metrics_dir(name, s)
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True, exist_ok=True)
+
+
+def serve(name: str, s: LabSettings) -> None:
+    prepare(name, s)
+    argv = command(name, s)
+    os.execvpe(argv[0], argv, environment(name, s))

@@ -1,0 +1,112 @@
+"""The lab's knobs: one typed object read from the environment.
+
+Every name here is also in `.env.example` (a test keeps the two equal), and compose reads
+the same names, so a port or a worker count is typed once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Literal, get_args
+
+WsgiWorkerClass = Literal["sync", "gthread"]
+AsgiServer = Literal["uvicorn", "gunicorn"]
+AsyncClientName = Literal["aiohttp", "httpx"]
+
+
+class SettingsError(ValueError):
+    """A knob has a value the lab cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class LabSettings:
+    # Where services listen. 127.0.0.1 locally; containers set 0.0.0.0.
+    lab_host: str = "127.0.0.1"
+    upstream_port: int = 8080
+    wsgi_port: int = 8001
+    asgi_port: int = 8002
+    locust_web_port: int = 8089
+    prometheus_port: int = 9090
+    grafana_port: int = 3000
+    # How the Django app reaches the slow upstream.
+    upstream_url: str = "http://127.0.0.1:8080"
+    upstream_timeout_s: float = 35.0
+    upstream_pool_size: int = 1000
+    async_http_client: AsyncClientName = "aiohttp"
+    # Equal defaults on both servers, so the comparison is fair.
+    web_workers: int = 2
+    web_threads: int = 1
+    wsgi_worker_class: WsgiWorkerClass = "sync"
+    asgi_server: AsgiServer = "uvicorn"
+    # Locust: 0 workers runs a single local process; N > 0 runs a master and N workers.
+    locust_workers: int = 0
+    locust_master_port: int = 5557
+    # Where runtime state (multiprocess metrics, sqlite db, logs) lives.
+    lab_var_dir: str = "var"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> LabSettings:
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            name = f.name.upper()
+            raw = env.get(name)
+            if raw is None or raw == "":
+                continue
+            values[f.name] = _parse(name, raw, f.type)
+        settings = cls(**values)  # type: ignore[arg-type]
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name.endswith("_port") and not 1 <= value <= 65535:
+                raise SettingsError(f"{f.name.upper()}={value}: a port is 1-65535")
+        if not 1 <= self.web_workers <= 64:
+            raise SettingsError(f"WEB_WORKERS={self.web_workers}: expected 1-64")
+        if not 1 <= self.web_threads <= 256:
+            raise SettingsError(f"WEB_THREADS={self.web_threads}: expected 1-256")
+        if not 0 < self.upstream_timeout_s <= 600:
+            raise SettingsError(f"UPSTREAM_TIMEOUT_S={self.upstream_timeout_s}: expected (0, 600]")
+        if not 1 <= self.upstream_pool_size <= 100_000:
+            raise SettingsError(f"UPSTREAM_POOL_SIZE={self.upstream_pool_size}: expected 1-100000")
+
+    def as_env(self) -> dict[str, str]:
+        """The settings as environment variables, for child processes."""
+        return {k.upper(): str(v) for k, v in dataclasses.asdict(self).items()}
+
+    def url(self, port: int) -> str:
+        host = "127.0.0.1" if self.lab_host in ("0.0.0.0", "") else self.lab_host
+        return f"http://{host}:{port}"
+
+
+def _parse(name: str, raw: str, annotation: object) -> object:
+    text = str(annotation)
+    if text == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingsError(f"{name}={raw!r}: expected a whole number") from None
+    if text == "float":
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name}={raw!r}: expected a number") from None
+        if value != value:  # NaN
+            raise SettingsError(f"{name}={raw!r}: expected a number")
+        return value
+    choices = _CHOICES.get(text)
+    if choices is not None and raw not in choices:
+        raise SettingsError(f"{name}={raw!r}: expected one of {', '.join(choices)}")
+    return raw
+
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "WsgiWorkerClass": get_args(WsgiWorkerClass),
+    "AsgiServer": get_args(AsgiServer),
+    "AsyncClientName": get_args(AsyncClientName),
+}

@@ -1,0 +1,1 @@
+"""slow_upstream package."""
