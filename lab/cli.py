@@ -1,25 +1,62 @@
-"""`lab`: the way into the lab. One module per command; this file only dispatches."""
+"""lab: run the asynclab services and experiments. One module per command; this file only
+parses arguments and dispatches."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
+from pathlib import Path
 
+from lab.dotenv import environment_with_dotenv
 from lab.settings import LabSettings, SettingsError
 from lab.topology import BY_NAME
 
+REPO = Path(__file__).resolve().parent.parent
 
-def main(argv: list[str] | None = None) -> None:
+
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lab", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+
+    up = sub.add_parser("up", help="run the whole lab as local processes (Ctrl-C stops it)")
+    up.add_argument(
+        "--only", metavar="NAMES", help=f"comma-separated subset of: {', '.join(BY_NAME)}"
+    )
+    up.add_argument(
+        "--locust-workers",
+        type=int,
+        metavar="N",
+        help="run Locust as a master and N workers (default: LOCUST_WORKERS)",
+    )
+
     serve = sub.add_parser("serve", help="run one service in the foreground")
     serve.add_argument("name", choices=sorted(BY_NAME))
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
     try:
-        settings = LabSettings.from_env()
+        settings = LabSettings.from_env(environment_with_dotenv(REPO / ".env"))
     except SettingsError as e:
         sys.exit(f"lab: {e}")
-    if args.command == "serve":
-        from lab.serve import serve as run
 
-        run(args.name, settings)
+    if args.command == "serve":
+        from lab.serve import serve
+
+        serve(args.name, settings)
+    elif args.command == "up":
+        from lab.up import up
+
+        only = [n.strip() for n in args.only.split(",")] if args.only else None
+        unknown = [n for n in only or [] if n not in BY_NAME]
+        if unknown:
+            sys.exit(
+                f"lab up: unknown service {', '.join(unknown)}; choose from {', '.join(BY_NAME)}"
+            )
+        if args.locust_workers is not None:
+            if not 0 <= args.locust_workers <= 32:
+                sys.exit("lab up: --locust-workers must be 0-32")
+            settings = dataclasses.replace(settings, locust_workers=args.locust_workers)
+        sys.exit(up(settings, only))

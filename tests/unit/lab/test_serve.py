@@ -1,0 +1,41 @@
+from pathlib import Path
+
+from lab.serve import command, environment, metrics_dir, prepare
+from lab.settings import LabSettings
+
+
+def test_wsgi_runs_gunicorn_with_equal_worker_knobs() -> None:
+    s = LabSettings.from_env(
+        {"WEB_WORKERS": "3", "WEB_THREADS": "4", "WSGI_WORKER_CLASS": "gthread"}
+    )
+    argv = command("wsgi", s)
+    assert argv[1:3] == ["-m", "gunicorn"]
+    assert argv[argv.index("--workers") + 1] == "3"
+    assert argv[argv.index("--threads") + 1] == "4"
+    assert argv[argv.index("--worker-class") + 1] == "gthread"
+    assert "--no-control-socket" in argv
+    assert argv[-1] == "django_app.wsgi:application"
+
+
+def test_asgi_runs_uvicorn_without_lifespan_or_gunicorn_with_uvicorn_workers() -> None:
+    uv = command("asgi", LabSettings.from_env({"WEB_WORKERS": "3"}))
+    assert uv[1:3] == ["-m", "uvicorn"]
+    assert uv[uv.index("--lifespan") + 1] == "off"
+    assert uv[uv.index("--workers") + 1] == "3"
+    gu = command("asgi", LabSettings.from_env({"ASGI_SERVER": "gunicorn"}))
+    assert gu[gu.index("--worker-class") + 1] == "lab.uvicorn_worker.DjangoUvicornWorker"
+
+
+def test_each_server_gets_its_own_fresh_metrics_dir(tmp_path: Path) -> None:
+    s = LabSettings.from_env({"LAB_VAR_DIR": str(tmp_path)})
+    assert metrics_dir("wsgi", s) != metrics_dir("asgi", s)
+    stale = metrics_dir("wsgi", s) / "counter_123.db"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("old")
+    prepare("wsgi", s)
+    assert metrics_dir("wsgi", s).is_dir()
+    assert not stale.exists()
+    env = environment("wsgi", s, base={})
+    assert env["PROMETHEUS_MULTIPROC_DIR"] == str(metrics_dir("wsgi", s))
+    assert env["LAB_SERVER"] == "wsgi"
+    assert env["WSGI_PORT"] == "8001"

@@ -1,0 +1,52 @@
+import math
+
+import pytest
+
+from lab.settings import LabSettings, SettingsError
+
+
+def test_defaults_are_the_documented_ports() -> None:
+    s = LabSettings.from_env({})
+    assert (s.upstream_port, s.wsgi_port, s.asgi_port) == (8080, 8001, 8002)
+    assert (s.locust_web_port, s.prometheus_port, s.grafana_port) == (8089, 9090, 3000)
+
+
+def test_reads_and_converts_upper_case_names() -> None:
+    s = LabSettings.from_env(
+        {"WEB_WORKERS": "4", "UPSTREAM_TIMEOUT_S": "2.5", "ASYNC_HTTP_CLIENT": "httpx"}
+    )
+    assert s.web_workers == 4
+    assert math.isclose(s.upstream_timeout_s, 2.5)
+    assert s.async_http_client == "httpx"
+
+
+def test_empty_value_means_default() -> None:
+    assert LabSettings.from_env({"WSGI_PORT": ""}).wsgi_port == 8001
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"WSGI_PORT": "eighty"}, "WSGI_PORT='eighty': expected a whole number"),
+        ({"WSGI_PORT": "70000"}, "WSGI_PORT=70000: a port is 1-65535"),
+        ({"WEB_WORKERS": "0"}, "WEB_WORKERS=0: expected 1-64"),
+        ({"UPSTREAM_TIMEOUT_S": "nan"}, "UPSTREAM_TIMEOUT_S='nan': expected a number"),
+        ({"UPSTREAM_TIMEOUT_S": "-1"}, "UPSTREAM_TIMEOUT_S=-1.0: expected (0, 600]"),
+        ({"WSGI_WORKER_CLASS": "eventlet"}, "expected one of sync, gthread"),
+        ({"ASGI_SERVER": "daphne"}, "expected one of uvicorn, gunicorn"),
+    ],
+)
+def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError) as e:
+        LabSettings.from_env(env)
+    assert message in str(e.value)
+
+
+def test_as_env_round_trips() -> None:
+    s = LabSettings.from_env({"WEB_THREADS": "8", "WSGI_WORKER_CLASS": "gthread"})
+    assert LabSettings.from_env(s.as_env()) == s
+
+
+def test_url_never_points_at_the_wildcard_address() -> None:
+    s = LabSettings.from_env({"LAB_HOST": "0.0.0.0"})
+    assert s.url(8001) == "http://127.0.0.1:8001"
