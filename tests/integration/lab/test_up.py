@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
@@ -50,8 +49,8 @@ def read_until(proc: subprocess.Popen[str], marker: str, timeout: float = 90) ->
 
 
 @pytest.fixture
-def ports() -> Iterator[dict[str, int]]:
-    yield {"upstream_port": free_port(), "wsgi_port": free_port(), "asgi_port": free_port()}
+def ports() -> dict[str, int]:
+    return {"upstream_port": free_port(), "wsgi_port": free_port(), "asgi_port": free_port()}
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
@@ -73,7 +72,7 @@ def test_up_serves_both_servers_and_a_signal_stops_every_process(
         rest, _ = proc.communicate(timeout=60)
         assert proc.returncode == 0
         assert "lab up: stopped" in rest
-        gone, alive = psutil.wait_procs(children, timeout=10)
+        _gone, alive = psutil.wait_procs(children, timeout=10)
         assert alive == [], f"left behind: {alive}"
     finally:
         if proc.poll() is None:
@@ -102,12 +101,9 @@ def test_a_busy_port_is_one_clear_line(tmp_path: Path) -> None:
 
 
 def test_a_service_that_dies_at_start_stops_the_lab(tmp_path: Path) -> None:
-    # The upstream's URL points at nothing, but the wsgi server still starts; break the
-    # wsgi server instead by handing gunicorn an impossible worker class.
+    # A settings module that does not exist: gunicorn's workers cannot boot, so it exits.
     env = lab_env(tmp_path, wsgi_port=free_port())
-    env["WSGI_WORKER_CLASS"] = "gthread"
-    env["WEB_THREADS"] = "1"
-    env["GUNICORN_CMD_ARGS"] = "--worker-class no.such.Worker"
+    env["DJANGO_SETTINGS_MODULE"] = "no_such_settings"
     proc = start_up(env, "--only", "wsgi")
     out, _ = proc.communicate(timeout=90)
     assert proc.returncode == 1, out
