@@ -1,1 +1,1 @@
-"""slow_upstream package."""
+"""The slow upstream: a FastAPI "external API" with configurable latency and faults."""

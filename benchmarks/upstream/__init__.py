@@ -1,0 +1,1 @@
+"""Helpers of benchmarks/upstream_precision.py (each runs as its own process)."""

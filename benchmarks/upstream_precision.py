@@ -1,0 +1,199 @@
+"""Delay precision of the slow upstream against a thread-per-request delay server.
+
+For each server and each arrival rate (1 s delays, so concurrent waits ~ rate) it reports
+the overshoot (actual minus configured delay) p50/p99 inside the server and at the client,
+the server's CPU per 1,000 waits, and whether the server or the client saturated.
+The server is pinned to CPU 0 and the client (a separate process) to CPU 1.
+
+    .venv/bin/python -m benchmarks.upstream_precision [--rates 100,1000,5000] [--duration 5]
+
+Only 127.0.0.1 and free ports are used; every process started is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import psutil
+
+from lab.runner import free_port, stop, wait_healthy
+from lab.serve import command, environment
+from lab.settings import LabSettings
+
+SERVER_CPU, CLIENT_CPU = "0", "1"
+METRIC = "upstream_delay_overshoot_seconds_bucket"
+SATURATED = 0.90  # a process busier than this share of its core is saturated
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    delay_path: str  # path that waits one second
+    health_path: str
+
+
+def servers(port_a: int, port_b: int, var_dir: str) -> list[Server]:
+    settings = LabSettings(upstream_port=port_a, lab_var_dir=var_dir)
+    return [
+        Server(
+            "slow_upstream (uvicorn+uvloop)",
+            command("upstream", settings),
+            environment("upstream", settings),
+            "/slow?delay_ms=1000",
+            "/healthz",
+        ),
+        Server(
+            "httpbin /delay (werkzeug, thread per request)",
+            [sys.executable, "-m", "benchmarks.upstream.threaded_delay_server", str(port_b)],
+            {**os.environ},
+            "/delay/1",
+            "/metrics",
+        ),
+    ]
+
+
+@contextlib.contextmanager
+def started(server: Server, port: int) -> Iterator[tuple[str, psutil.Process]]:
+    proc = subprocess.Popen(
+        ["taskset", "-c", SERVER_CPU, *server.argv],
+        env=server.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_healthy(url + server.health_path, proc)
+        yield url, psutil.Process(proc.pid)
+    finally:
+        stop(proc)
+
+
+def overshoot_buckets(url: str) -> dict[float, float]:
+    """The overshoot histogram's buckets; empty if a saturated server cannot answer."""
+    try:
+        with urllib.request.urlopen(url + "/metrics", timeout=60) as r:
+            text = r.read().decode()
+    except OSError:
+        return {}
+    buckets = {}
+    for line in text.splitlines():
+        if line.startswith(METRIC):
+            le = line.split('le="', 1)[1].split('"', 1)[0]
+            buckets[float(le)] = float(line.rsplit(" ", 1)[1])
+    return buckets
+
+
+def bucket_quantile(q: float, before: dict[float, float], after: dict[float, float]) -> float:
+    """Prometheus' histogram_quantile over the counts added between two scrapes."""
+    if not after:
+        return float("nan")
+    bounds = sorted(after)
+    counts = [after[b] - before.get(b, 0.0) for b in bounds]
+    total = counts[-1]
+    if total <= 0:
+        return float("nan")
+    rank = q * total
+    lower, below = 0.0, 0.0
+    for bound, cumulative in zip(bounds, counts, strict=True):
+        if cumulative >= rank:
+            if bound == float("inf"):
+                return lower
+            return lower + (bound - lower) * (rank - below) / max(cumulative - below, 1e-12)
+        lower, below = bound, cumulative
+    return lower
+
+
+def cpu_seconds(p: psutil.Process) -> float:
+    t = p.cpu_times()
+    return t.user + t.system
+
+
+def stage(
+    url: str, proc: psutil.Process, path: str, rate: int, duration: float
+) -> dict[str, object]:
+    client = subprocess.Popen(
+        ["taskset", "-c", CLIENT_CPU, sys.executable, "-m", "benchmarks.upstream.client",
+         url + path, str(rate), str(duration), "1.0"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert client.stdout is not None
+        # Measure from the end of the client's warm-up (connections open) to the end.
+        if client.stdout.readline().strip() != "steady":
+            raise RuntimeError("the client failed during its warm-up")
+        before = overshoot_buckets(url)
+        cpu0, wall0 = cpu_seconds(proc), time.monotonic()
+        out, _ = client.communicate(timeout=duration + 120)
+        cpu1, wall1 = cpu_seconds(proc), time.monotonic()
+        after = overshoot_buckets(url)
+    finally:
+        if client.poll() is None:
+            client.kill()
+            client.wait()
+    result: dict[str, object] = json.loads(out)
+    ok = int(result["ok"])  # type: ignore[call-overload]
+    server_share = (cpu1 - cpu0) / max(wall1 - wall0, 1e-9)
+    result.update(
+        inside_p50_ms=bucket_quantile(0.50, before, after) * 1000,
+        inside_p99_ms=bucket_quantile(0.99, before, after) * 1000,
+        cpu_ms_per_1000=(cpu1 - cpu0) * 1000 / ok * 1000 if ok else float("nan"),
+        server_share=server_share,
+    )
+    return result
+
+
+def verdict(r: dict[str, object]) -> str:
+    notes = []
+    if float(r["server_share"]) >= SATURATED:  # type: ignore[arg-type]
+        notes.append("server saturated")
+    if float(r["send_lag_p99_ms"]) > 10 or float(r["cpu_share"]) >= SATURATED:  # type: ignore[arg-type]
+        notes.append("client saturated")
+    if r["failures"]:
+        notes.append("failures " + ",".join(f"{k}:{v}" for k, v in r["failures"].items()))  # type: ignore[attr-defined]
+    return "; ".join(notes) or "-"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rates", default="100,1000,5000")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds of arrivals")
+    parser.add_argument("--var-dir", default="var/benchmark")
+    args = parser.parse_args()
+    rates = [int(r) for r in args.rates.split(",")]
+    port_a, port_b = free_port(), free_port()
+    rows = []
+    for server, port in zip(servers(port_a, port_b, args.var_dir), (port_a, port_b), strict=True):
+        with started(server, port) as (url, proc):
+            for rate in rates:
+                r = stage(url, proc, server.delay_path, rate, args.duration)
+                rows.append((server.name, rate, r))
+                print(f"  {server.name} @ {rate}/s: {json.dumps(r)}", file=sys.stderr)
+    header = (
+        "| server | req/s (≈ concurrent 1 s waits) | ok/sent | inside p50 / p99 ms "
+        "| client p50 / p99 ms | server CPU ms per 1,000 waits | server core | note |"
+    )
+    print(header)
+    print("|" + "---|" * 8)
+    for name, rate, r in rows:
+        print(
+            f"| {name} | {rate} | {r['ok']}/{r['sent']} "
+            f"| {r['inside_p50_ms']:.2f} / {r['inside_p99_ms']:.2f} "
+            f"| {r['p50_ms']:.2f} / {r['p99_ms']:.2f} | {r['cpu_ms_per_1000']:.0f} "
+            f"| {float(r['server_share']):.0%} | {verdict(r)} |"  # type: ignore[arg-type]
+        )
+
+
+if __name__ == "__main__":
+    main()
