@@ -4,5 +4,5 @@
 from uvicorn_worker import UvicornWorker
 
 
-class DjangoUvicornWorker(UvicornWorker):
+class DjangoUvicornWorker(UvicornWorker):  # type: ignore[misc]  # untyped base
     CONFIG_KWARGS = {"loop": "uvloop", "http": "httptools", "lifespan": "off"}  # noqa: RUF012

@@ -1,0 +1,75 @@
+"""The `endpoint` decorator: GET only, parsed and bounded parameters, errors as JSON.
+
+Works on sync and async views alike and keeps their kind, so Django still runs each one
+the way the scenario means (a sync view in a thread under ASGI, an async one on the loop).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+
+from django_app.errors import error_response
+from django_app.params import BadParameter, Spec, parse
+from django_app.upstream import UpstreamError
+
+View = Callable[..., HttpResponseBase]
+AsyncView = Callable[..., Awaitable[HttpResponseBase]]
+ALLOWED_METHODS = frozenset({"GET", "HEAD"})
+
+
+def _refuse(request: HttpRequest, spec: dict[str, Spec]) -> HttpResponseBase | dict[str, Any]:
+    """The view's keyword arguments, or the error response that replaces the view."""
+    if request.method not in ALLOWED_METHODS:
+        response = error_response(405, f"method {request.method} not allowed", allowed=["GET"])
+        response["Allow"] = "GET, HEAD"
+        return response
+    try:
+        return parse(request.GET, spec)
+    except BadParameter as exc:
+        return error_response(400, exc.message, parameter=exc.parameter)
+
+
+def _upstream_failed(exc: UpstreamError) -> HttpResponseBase:
+    return error_response(exc.status, exc.message, **exc.details)
+
+
+def endpoint(**spec: Spec) -> Callable[[Any], Any]:
+    def decorate(view: Any) -> Any:
+        if iscoroutinefunction(view):
+            async_view: AsyncView = view
+
+            @functools.wraps(view)
+            async def run_async(request: HttpRequest) -> HttpResponseBase:
+                kwargs = _refuse(request, spec)
+                if isinstance(kwargs, HttpResponseBase):
+                    return kwargs
+                try:
+                    return await async_view(request, **kwargs)
+                except UpstreamError as exc:
+                    return _upstream_failed(exc)
+
+            run_async.params = spec  # type: ignore[attr-defined]
+            return run_async
+
+        sync_view: View = view
+
+        @functools.wraps(view)
+        def run_sync(request: HttpRequest) -> HttpResponseBase:
+            kwargs = _refuse(request, spec)
+            if isinstance(kwargs, HttpResponseBase):
+                return kwargs
+            try:
+                return sync_view(request, **kwargs)
+            except UpstreamError as exc:
+                return _upstream_failed(exc)
+
+        run_sync.params = spec  # type: ignore[attr-defined]
+        return run_sync
+
+    return decorate

@@ -1,0 +1,20 @@
+"""Errors as JSON: the lab's clients are load generators and scripts, never browsers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, JsonResponse
+
+
+def error_response(status: int, message: str, **details: Any) -> JsonResponse:
+    return JsonResponse({"error": message, **details}, status=status)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    return error_response(404, "not found", path=request.path)
+
+
+def server_error(request: HttpRequest) -> JsonResponse:
+    # No detail: a traceback belongs in the server log, not in the answer.
+    return error_response(500, "internal error")

@@ -1,0 +1,108 @@
+"""One middleware for both servers: requests, latency and in-flight requests per route.
+
+Sync- and async-capable, so Django runs it in the handler's own mode: no thread hop under
+ASGI, no event loop under WSGI.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import time
+from collections.abc import Awaitable, Callable
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.urls import Resolver404, resolve
+from prometheus_client import Gauge
+
+from django_app.observability import metrics
+from django_app.observability.loop_lag import ensure_probe
+from django_app.observability.server import Server, announce, refresh_threads
+
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+@functools.lru_cache(maxsize=1024)
+def route_of(path: str) -> str:
+    """The URL name (low cardinality), "unmatched" for paths no route takes. Cached: the
+    handler resolves again, and the lab asks for a handful of paths millions of times."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return "unmatched"
+    return match.url_name or "unnamed"
+
+
+class ObservabilityMiddleware:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(
+        self,
+        get_response: Callable[[HttpRequest], HttpResponseBase]
+        | Callable[[HttpRequest], Awaitable[HttpResponseBase]],
+    ) -> None:
+        self.get_response = get_response
+        self.is_async = iscoroutinefunction(get_response)
+        if self.is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        if self.is_async:
+            return self.__acall__(request)
+        server: Server = "wsgi"
+        route = route_of(request.path_info)
+        in_flight = _start(server, route)
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = self.get_response(request)
+            assert isinstance(response, HttpResponseBase)
+            status = response.status_code
+            return response
+        finally:
+            _finish(server, route, request.method, status, started, in_flight)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        server: Server = "asgi"
+        ensure_probe(server)
+        route = route_of(request.path_info)
+        in_flight = _start(server, route)
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await self.get_response(request)  # type: ignore[misc]
+            assert isinstance(response, HttpResponseBase)
+            status = response.status_code
+            return response
+        except asyncio.CancelledError:
+            # The client went away and Django cancelled the view: nginx's "client closed".
+            status = 499
+            raise
+        finally:
+            _finish(server, route, request.method, status, started, in_flight)
+
+
+def _start(server: Server, route: str) -> Gauge:
+    announce(server)
+    in_flight = metrics.IN_FLIGHT.labels(server, route)
+    in_flight.inc()
+    return in_flight
+
+
+def _finish(
+    server: Server,
+    route: str,
+    method: str | None,
+    status: int,
+    started: float,
+    in_flight: Gauge,
+) -> None:
+    elapsed = time.perf_counter() - started
+    in_flight.dec()
+    method = method if method in METHODS else "other"
+    metrics.REQUESTS.labels(server, route, method, str(status)).inc()
+    metrics.REQUEST_DURATION.labels(server, route).observe(elapsed)
+    refresh_threads(server)

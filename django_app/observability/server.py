@@ -1,0 +1,88 @@
+"""Which server serves a request, and how that server runs (for the info metrics)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Literal
+
+import psutil
+from django.conf import settings
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpRequest
+
+from django_app.observability import metrics
+from lab.settings import LabSettings
+
+Server = Literal["wsgi", "asgi"]
+
+
+def server_of(request: HttpRequest) -> Server:
+    """ASGI requests are ASGIRequest, WSGI ones WSGIRequest: true under the real servers and
+    under Django's test clients alike."""
+    return "asgi" if isinstance(request, ASGIRequest) else "wsgi"
+
+
+@dataclass(frozen=True)
+class Shape:
+    implementation: str
+    worker_class: str
+    workers: int
+    threads: int
+    concurrency: int
+
+
+def shape(server: Server, lab: LabSettings) -> Shape:
+    """How `lab serve` runs this server, from the same settings it reads."""
+    if server == "wsgi":
+        # gunicorn turns a sync worker with --threads > 1 into a gthread worker.
+        threaded = lab.wsgi_worker_class == "gthread" or lab.web_threads > 1
+        threads = lab.web_threads if threaded else 1
+        return Shape(
+            "gunicorn",
+            "gthread" if threaded else "sync",
+            lab.web_workers,
+            threads,
+            lab.web_workers * threads,
+        )
+    # An event-loop worker has no request threads; its upstream pool caps its concurrency.
+    return Shape(
+        lab.asgi_server,
+        "uvicorn",
+        lab.web_workers,
+        1,
+        lab.web_workers * lab.upstream_pool_size,
+    )
+
+
+_announced: set[str] = set()
+_threads_checked: dict[str, float] = {}
+_lock = threading.Lock()
+THREADS_REFRESH_S = 1.0
+
+
+def announce(server: Server) -> None:
+    """Set the info metrics once per process (on its first request of that kind)."""
+    if server in _announced:
+        return
+    with _lock:
+        if server in _announced:
+            return
+        s = shape(server, settings.LAB)
+        metrics.SERVER_INFO.labels(
+            server, s.implementation, s.worker_class, str(s.workers), str(s.threads)
+        ).set(1)
+        metrics.SERVER_WORKERS.labels(server).set(s.workers)
+        metrics.SERVER_THREADS.labels(server).set(s.threads)
+        metrics.SERVER_CONCURRENCY.labels(server).set(s.concurrency)
+        _announced.add(server)
+
+
+def refresh_threads(server: Server, *, force: bool = False) -> None:
+    """Count this process's OS threads, at most once a second (it reads /proc)."""
+    now = time.monotonic()
+    if not force and now - _threads_checked.get(server, -THREADS_REFRESH_S) < THREADS_REFRESH_S:
+        return
+    _threads_checked[server] = now
+    metrics.PROCESS_THREADS.labels(server).set(psutil.Process().num_threads())

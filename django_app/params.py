@@ -1,0 +1,85 @@
+"""Query parameters of the scenario endpoints: each one named, typed and bounded."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django.http import QueryDict
+
+
+class BadParameter(ValueError):
+    """A query parameter the endpoint cannot use; answered with 400 naming it."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Int:
+    """A whole number in [low, high]."""
+
+    default: int
+    low: int
+    high: int
+
+    def parse(self, name: str, raw: str) -> int:
+        text = raw.strip()
+        # int() also takes "1_000" and non-ASCII digits; a bound is easier to read as digits.
+        if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 12:
+            raise BadParameter(name, f"expected a whole number, got {raw!r}")
+        value = int(text)
+        if not self.low <= value <= self.high:
+            raise BadParameter(name, f"must be between {self.low} and {self.high}, got {value}")
+        return value
+
+    def describe(self) -> str:
+        return f"{self.low}-{self.high} (default {self.default})"
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A switch: 1/0, true/false, yes/no, on/off."""
+
+    default: bool
+
+    def parse(self, name: str, raw: str) -> bool:
+        text = raw.strip().lower()
+        if text in {"1", "true", "yes", "on"}:
+            return True
+        if text in {"0", "false", "no", "off"}:
+            return False
+        raise BadParameter(name, f"expected 1 or 0, got {raw!r}")
+
+    def describe(self) -> str:
+        return f"1 or 0 (default {int(self.default)})"
+
+
+Spec = Int | Flag
+
+# The bounds of every endpoint, in one place (docs/endpoints.md lists them).
+DELAY_MS = Int(default=200, low=0, high=30_000)
+CPU_MS = Int(default=50, low=0, high=5_000)
+FANOUT_N = Int(default=10, low=1, high=50)
+CALLS_N = Int(default=1, low=1, high=50)
+EVENTS = Int(default=10, low=1, high=1_000)
+INTERVAL_MS = Int(default=100, low=0, high=10_000)
+THREAD_SENSITIVE = Flag(default=True)
+
+
+def parse(query: QueryDict, spec: Mapping[str, Spec]) -> dict[str, int | bool]:
+    """The values of the parameters in `spec`; unknown or repeated parameters are errors, so
+    a typo (`delay=5000`) is not silently served with the default."""
+    for name in query:
+        if name not in spec:
+            known = ", ".join(spec) or "none"
+            raise BadParameter(name, f"unknown parameter (this endpoint takes: {known})")
+        if len(query.getlist(name)) > 1:
+            raise BadParameter(name, "given more than once")
+    values: dict[str, int | bool] = {}
+    for name, kind in spec.items():
+        raw = query.get(name)
+        values[name] = kind.default if raw is None else kind.parse(name, raw)
+    return values

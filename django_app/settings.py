@@ -1,0 +1,100 @@
+"""Django settings for both servers, read from the environment.
+
+The lab's own knobs come through one typed object (`LAB`, see lab/settings.py); Django's
+come from `DJANGO_*` variables and `DATABASE_URL`. Both servers import this one module.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from lab.settings import LabSettings
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+LAB = LabSettings.from_env()
+VAR_DIR = BASE_DIR / LAB.lab_var_dir  # an absolute LAB_VAR_DIR replaces BASE_DIR
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# No secret lives in the repository: without one, each process makes its own. The lab keeps
+# no sessions or signed cookies, so per-process keys cost nothing.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
+DEBUG = _flag("DJANGO_DEBUG")
+# The servers listen on 127.0.0.1 or inside the compose network, and nothing builds URLs from
+# the Host header; DJANGO_ALLOWED_HOSTS narrows this where that is not so.
+ALLOWED_HOSTS = _list("DJANGO_ALLOWED_HOSTS", "*")
+
+INSTALLED_APPS = ["django_app.apps.DjangoAppConfig"]
+
+# Minimal on purpose: every middleware is on the path of every request. The observability
+# middleware is sync- and async-capable (no thread hop under ASGI) and comes first so that it
+# times everything after it. DJANGO_EXTRA_MIDDLEWARE appends dotted paths, e.g.
+# `django_app.extra_middleware.SyncOnlyMiddleware` to show the thread hop a sync-only
+# middleware costs under ASGI.
+MIDDLEWARE = [
+    "django_app.observability.middleware.ObservabilityMiddleware",
+    *_list("DJANGO_EXTRA_MIDDLEWARE"),
+]
+
+ROOT_URLCONF = "django_app.urls"
+WSGI_APPLICATION = "django_app.wsgi.application"
+TEMPLATES: list[dict[str, Any]] = []
+
+# Several processes per server and no pooling without explicit OPTIONS: each request gives
+# its connection back when it ends. Under ASGI, persistent connections are not allowed anyway.
+CONN_MAX_AGE = 0
+DB_POOL_SIZE = int(os.environ.get("DJANGO_DB_POOL_SIZE", "20"))
+
+
+def database(url: str) -> dict[str, Any]:
+    """One DATABASES entry from a URL: postgres://user:pass@host:port/name or sqlite:///path
+    (sqlite:////absolute/path)."""
+    parts = urlsplit(url)
+    if parts.scheme in {"postgres", "postgresql"}:
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": 0,
+            # psycopg's pool: a slow query holds a connection, so the pool bounds the
+            # concurrency of /db/*; waiting longer than the longest query would be a bug.
+            "OPTIONS": {"pool": {"min_size": 1, "max_size": DB_POOL_SIZE, "timeout": 35}},
+        }
+    if parts.scheme == "sqlite":
+        # sqlite:///relative.db or sqlite:////absolute/path.db, as dj-database-url reads them.
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": unquote(parts.path[1:])}
+    raise ValueError(f"DATABASE_URL={url!r}: expected postgres://... or sqlite:///...")
+
+
+DATABASES = {
+    "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'django.sqlite3'}")
+}
+
+USE_TZ = True
+USE_I18N = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    # 4xx answers are part of the experiments (bad input, upstream faults become 502/504 on
+    # purpose); logging each one would flood the server log under load.
+    "loggers": {"django.request": {"level": "ERROR"}},
+}

@@ -1,0 +1,243 @@
+"""Calls to the slow upstream, as the views make them.
+
+- Sync: one `httpx.Client` per process, shared by all threads (it is thread-safe and already
+  a dependency; its pool is sized explicitly instead of httpx's silent 100-connection cap).
+- Async: one client per process *and event loop* (an aiohttp session or httpx AsyncClient is
+  bound to the loop that made it), aiohttp by default (ASYNC_HTTP_CLIENT; it measures several
+  times faster than httpx's async pool under concurrency).
+- Under WSGI Django runs an async view on a fresh event loop per request that is closed when
+  the view returns, so a shared client would hold connections of dead loops: there the view
+  gets a short-lived client, closed before the loop goes. That cost is part of the lesson.
+
+Every failure becomes an `UpstreamError`: 504 when the upstream did not answer within
+UPSTREAM_TIMEOUT_S, 502 when it was unreachable, reset the connection or answered an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import threading
+import time
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
+
+import aiohttp
+import httpx
+from django.conf import settings
+
+from django_app.observability import metrics
+from django_app.observability.server import Server
+from lab.settings import LabSettings
+
+
+class UpstreamError(Exception):
+    """The upstream failed this call; `status` is what the view answers (502 or 504)."""
+
+    def __init__(self, status: int, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.details = details
+
+
+def slow_url(lab: LabSettings) -> str:
+    return lab.upstream_url.rstrip("/") + "/slow"
+
+
+def _answer(status: int, body: bytes) -> dict[str, Any]:
+    if status != 200:
+        raise UpstreamError(502, "upstream answered an error", upstream_status=status)
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        raise UpstreamError(502, "upstream answered something that is not JSON") from None
+    if not isinstance(answer, dict):
+        raise UpstreamError(502, "upstream answered something that is not a JSON object")
+    return answer
+
+
+def _failure(exc: BaseException, lab: LabSettings) -> UpstreamError | None:
+    """The UpstreamError for a client exception, or None if it is not a network failure."""
+    # Timeouts first: aiohttp's timeout errors are also ClientErrors.
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+        return UpstreamError(504, f"upstream did not answer within {lab.upstream_timeout_s:g} s")
+    if isinstance(exc, aiohttp.ClientError | httpx.TransportError | ConnectionError):
+        reason = type(exc).__name__
+        return UpstreamError(502, "upstream unreachable or connection lost", reason=reason)
+    return None
+
+
+def _outcome(error: UpstreamError) -> str:
+    if error.status == 504:
+        return "timeout"
+    return "error_status" if "upstream_status" in error.details else "connection_error"
+
+
+# --- sync ------------------------------------------------------------------------------------
+
+_sync_client: httpx.Client | None = None
+_sync_lock = threading.Lock()
+
+
+def sync_client() -> httpx.Client:
+    global _sync_client
+    if _sync_client is None:
+        with _sync_lock:
+            if _sync_client is None:
+                lab: LabSettings = settings.LAB
+                _sync_client = httpx.Client(
+                    limits=httpx.Limits(
+                        max_connections=lab.upstream_pool_size,
+                        max_keepalive_connections=lab.upstream_pool_size,
+                    ),
+                    timeout=httpx.Timeout(lab.upstream_timeout_s),
+                    trust_env=False,  # no proxy from the environment between lab services
+                )
+    return _sync_client
+
+
+def call_sync(server: Server, delay_ms: int) -> dict[str, Any]:
+    """One blocking call: the calling thread waits for the whole upstream delay."""
+    lab: LabSettings = settings.LAB
+    started = time.perf_counter()
+    outcome = "error"
+    try:
+        try:
+            # httpx times each phase (connect, every read, pool wait), so a hang is cut after
+            # UPSTREAM_TIMEOUT_S of silence.
+            r = sync_client().get(
+                slow_url(lab), params={"delay_ms": delay_ms}, timeout=lab.upstream_timeout_s
+            )
+            answer = _answer(r.status_code, r.content)
+        except Exception as exc:
+            error = exc if isinstance(exc, UpstreamError) else _failure(exc, lab)
+            if error is None:
+                raise
+            outcome = _outcome(error)
+            raise error from None
+        outcome = "ok"
+        return answer
+    finally:
+        metrics.UPSTREAM_DURATION.labels(server, "httpx-sync", outcome).observe(
+            time.perf_counter() - started
+        )
+
+
+# --- async -----------------------------------------------------------------------------------
+
+
+class AsyncUpstream(Protocol):
+    name: str
+
+    async def get(
+        self, url: str, params: dict[str, int], timeout_s: float
+    ) -> tuple[int, bytes]: ...
+
+    async def aclose(self) -> None: ...
+
+
+class AiohttpUpstream:
+    name = "aiohttp"
+
+    def __init__(self, lab: LabSettings) -> None:
+        self.session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=lab.upstream_pool_size, limit_per_host=0),
+            timeout=aiohttp.ClientTimeout(total=lab.upstream_timeout_s),
+        )
+
+    async def get(self, url: str, params: dict[str, int], timeout_s: float) -> tuple[int, bytes]:
+        async with self.session.get(
+            url, params=params, timeout=aiohttp.ClientTimeout(total=timeout_s)
+        ) as r:
+            return r.status, await r.read()
+
+    async def aclose(self) -> None:
+        await self.session.close()
+
+
+class HttpxUpstream:
+    name = "httpx"
+
+    def __init__(self, lab: LabSettings) -> None:
+        size = lab.upstream_pool_size
+        self.client = httpx.AsyncClient(
+            limits=httpx.Limits(max_connections=size, max_keepalive_connections=size),
+            timeout=httpx.Timeout(lab.upstream_timeout_s),
+            trust_env=False,
+        )
+
+    async def get(self, url: str, params: dict[str, int], timeout_s: float) -> tuple[int, bytes]:
+        # httpx has no total timeout; bound the whole call like aiohttp's `total`.
+        async with asyncio.timeout(timeout_s):
+            r = await self.client.get(url, params=params, timeout=timeout_s)
+            return r.status_code, r.content
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def make_async_client(lab: LabSettings) -> AsyncUpstream:
+    if lab.async_http_client == "httpx":
+        return HttpxUpstream(lab)
+    return AiohttpUpstream(lab)
+
+
+_async_clients: dict[asyncio.AbstractEventLoop, AsyncUpstream] = {}
+
+
+def shared_async_client() -> AsyncUpstream:
+    loop = asyncio.get_running_loop()
+    client = _async_clients.get(loop)
+    if client is None:
+        for old in [lp for lp in _async_clients if lp.is_closed()]:
+            del _async_clients[old]
+        client = _async_clients[loop] = make_async_client(settings.LAB)
+    return client
+
+
+@contextlib.asynccontextmanager
+async def async_client(server: Server) -> AsyncIterator[AsyncUpstream]:
+    """The client for an async view: shared under ASGI, short-lived under WSGI (see above)."""
+    if server == "asgi":
+        yield shared_async_client()
+        return
+    client = make_async_client(settings.LAB)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+async def close_async_clients() -> None:
+    """Close this loop's shared client (tests, orderly shutdown)."""
+    client = _async_clients.pop(asyncio.get_running_loop(), None)
+    if client is not None:
+        await client.aclose()
+
+
+async def call_async(server: Server, client: AsyncUpstream, delay_ms: int) -> dict[str, Any]:
+    """One non-blocking call: the event loop serves others while this one waits."""
+    lab: LabSettings = settings.LAB
+    started = time.perf_counter()
+    outcome = "cancelled"  # what is left if the request is cancelled (client gone)
+    try:
+        try:
+            status, body = await client.get(
+                slow_url(lab), {"delay_ms": delay_ms}, lab.upstream_timeout_s
+            )
+            answer = _answer(status, body)
+        except Exception as exc:
+            error = exc if isinstance(exc, UpstreamError) else _failure(exc, lab)
+            if error is None:
+                outcome = "error"
+                raise
+            outcome = _outcome(error)
+            raise error from None
+        outcome = "ok"
+        return answer
+    finally:
+        metrics.UPSTREAM_DURATION.labels(server, client.name, outcome).observe(
+            time.perf_counter() - started
+        )

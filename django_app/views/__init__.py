@@ -1,0 +1,1 @@
+"""The scenario views: one module per kind of work."""

@@ -1,0 +1,86 @@
+"""The middleware's counts on both handlers: exact, labelled by server, route and status."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from asgiref.sync import iscoroutinefunction
+from django.http import HttpRequest, HttpResponse
+from prometheus_client import REGISTRY
+
+from django_app.observability.middleware import ObservabilityMiddleware, route_of
+
+if TYPE_CHECKING:
+    from conftest import Caller
+
+
+def value(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def test_requests_are_counted_exactly_with_their_labels(client: Caller) -> None:
+    s = client.server
+    ok = {"server": s, "route": "ping", "method": "GET", "status": "200"}
+    bad = {"server": s, "route": "io_sync", "method": "GET", "status": "400"}
+    lost = {"server": s, "route": "unmatched", "method": "GET", "status": "404"}
+    before = [value("lab_http_requests_total", **x) for x in (ok, bad, lost)]
+    hist_before = value("lab_http_request_duration_seconds_count", server=s, route="ping")
+    for _ in range(3):
+        client.get("/ping")
+    client.get("/io/sync?delay_ms=-1")
+    client.get("/nowhere")
+    after = [value("lab_http_requests_total", **x) for x in (ok, bad, lost)]
+    assert [a - b for a, b in zip(after, before, strict=True)] == [3, 1, 1]
+    assert value("lab_http_request_duration_seconds_count", server=s, route="ping") == (
+        hist_before + 3
+    )
+    assert value("lab_http_requests_in_flight", server=s, route="ping") == 0
+
+
+def test_latency_covers_the_view(client: Caller) -> None:
+    s = client.server
+    before = value("lab_http_request_duration_seconds_sum", server=s, route="io_sync")
+    client.get("/io/sync?delay_ms=100")
+    assert value("lab_http_request_duration_seconds_sum", server=s, route="io_sync") - before >= 0.1
+
+
+def test_server_info_describes_the_configured_server(client: Caller) -> None:
+    client.get("/ping")
+    s = client.server
+    assert value("lab_server_workers", server=s) >= 1
+    assert value("lab_server_threads_per_worker", server=s) >= 1
+    assert value("lab_server_concurrency_limit", server=s) >= 1
+    assert value("lab_process_threads", server=s) >= 1
+
+
+def test_event_loop_lag_is_probed_under_asgi_only(client: Caller) -> None:
+    import time
+
+    before = value("lab_event_loop_lag_seconds_count", server=client.server)
+    client.get("/ping")
+
+    async def idle() -> None:
+        import asyncio
+
+        await asyncio.sleep(0.35)
+
+    client.runner.run(idle())
+    time.sleep(0)
+    grew = value("lab_event_loop_lag_seconds_count", server=client.server) - before
+    assert grew >= 2 if client.server == "asgi" else grew == 0
+
+
+def test_route_is_the_url_name() -> None:
+    assert route_of("/io/sync-to-async") == "io_sync_to_async"
+    assert route_of("/io/sync/") == "unmatched"
+
+
+def test_middleware_takes_the_mode_of_the_handler_without_an_adapter() -> None:
+    async def async_view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
+    def sync_view(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
+    assert iscoroutinefunction(ObservabilityMiddleware(async_view))
+    assert not iscoroutinefunction(ObservabilityMiddleware(sync_view))

@@ -1,0 +1,66 @@
+"""Settings from the environment: database URLs and the generated secret."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from django_app.settings import database
+
+
+def test_postgres_url_uses_psycopg_pool_and_no_persistent_connections() -> None:
+    db = database("postgres://lab:s%40cret@db:5433/asynclab")
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
+        "asynclab",
+        "lab",
+        "s@cret",
+        "db",
+        "5433",
+    )
+    assert db["CONN_MAX_AGE"] == 0
+    assert db["OPTIONS"]["pool"]["max_size"] >= 1
+
+
+def test_sqlite_urls() -> None:
+    db = database("sqlite:////tmp/x/lab.sqlite3")
+    assert db == {"ENGINE": "django.db.backends.sqlite3", "NAME": "/tmp/x/lab.sqlite3"}
+    assert database("sqlite:///var/lab.sqlite3")["NAME"] == "var/lab.sqlite3"
+
+
+def test_unknown_database_scheme_is_an_error() -> None:
+    with pytest.raises(ValueError, match="DATABASE_URL"):
+        database("mysql://x/y")
+
+
+def _settings_in_child(**env: str) -> list[str]:
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SECRET_KEY); print(s.DEBUG); print(','.join(s.MIDDLEWARE))"
+    )
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    child_env.update(DJANGO_SETTINGS_MODULE="django_app.settings", **env)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=child_env, capture_output=True, text=True, check=True
+    )
+    return out.stdout.splitlines()
+
+
+def test_secret_is_generated_per_process_and_debug_is_off_by_default() -> None:
+    first, second = _settings_in_child(), _settings_in_child()
+    assert len(first[0]) >= 50
+    assert first[0] != second[0]
+    assert first[1] == "False"
+    assert first[2] == "django_app.observability.middleware.ObservabilityMiddleware"
+
+
+def test_switches_from_the_environment() -> None:
+    secret, debug, middleware = _settings_in_child(
+        DJANGO_SECRET_KEY="k" * 50,
+        DJANGO_DEBUG="1",
+        DJANGO_EXTRA_MIDDLEWARE="django_app.extra_middleware.SyncOnlyMiddleware",
+    )
+    assert secret == "k" * 50
+    assert debug == "True"
+    assert middleware.split(",")[1] == "django_app.extra_middleware.SyncOnlyMiddleware"

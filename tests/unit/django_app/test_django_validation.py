@@ -1,0 +1,94 @@
+"""Every parameter of every endpoint is bounded: bad input is a 400 naming the parameter."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from django.urls import get_resolver
+
+from django_app.params import Flag, Int, Spec
+
+# What each endpoint takes, written out (not read from the code) so a change is deliberate.
+if TYPE_CHECKING:
+    from conftest import Caller  # the fixture type; pytest provides the value
+
+
+EXPECTED: dict[str, dict[str, tuple[int, int] | str]] = {
+    "/healthz": {},
+    "/ping": {},
+    "/io/sync": {"delay_ms": (0, 30_000)},
+    "/io/async": {"delay_ms": (0, 30_000)},
+    "/io/async-blocking": {"delay_ms": (0, 30_000)},
+    "/io/sync-to-async": {"delay_ms": (0, 30_000), "n": (1, 50), "thread_sensitive": "flag"},
+    "/cpu/sync": {"cpu_ms": (0, 5_000)},
+    "/cpu/async": {"cpu_ms": (0, 5_000)},
+    "/cpu/async-offload": {"cpu_ms": (0, 5_000)},
+    "/db/sync": {"delay_ms": (0, 30_000)},
+    "/db/async": {"delay_ms": (0, 30_000)},
+    "/fanout/sync": {"n": (1, 50), "delay_ms": (0, 30_000)},
+    "/fanout/async": {"n": (1, 50), "delay_ms": (0, 30_000)},
+    "/stream/async": {"events": (1, 1_000), "interval_ms": (0, 10_000)},
+}
+
+
+def declared() -> dict[str, dict[str, Spec]]:
+    return {
+        "/" + str(p.pattern): p.callback.params  # type: ignore[attr-defined]
+        for p in get_resolver().url_patterns
+        if hasattr(p.callback, "params")
+    }
+
+
+def test_every_endpoint_declares_the_documented_bounds() -> None:
+    specs = declared()
+    assert set(specs) == set(EXPECTED)
+    for path, spec in specs.items():
+        shown = {
+            name: "flag" if isinstance(kind, Flag) else (kind.low, kind.high)
+            for name, kind in spec.items()
+        }
+        assert shown == EXPECTED[path], path
+
+
+def bad_values() -> list[tuple[str, str, str]]:
+    cases = []
+    for path, spec in declared().items():
+        for name, kind in spec.items():
+            values = ["abc", "1.5", ""]
+            if isinstance(kind, Int):
+                values += [str(kind.low - 1), str(kind.high + 1)]
+            else:
+                values += ["2"]
+            cases += [(path, name, v) for v in values]
+    return cases
+
+
+@pytest.mark.parametrize(("path", "parameter", "value"), bad_values())
+def test_bad_value_is_a_400_naming_the_parameter(
+    client: Caller, path: str, parameter: str, value: str
+) -> None:
+    answer = client.get(f"{path}?{parameter}={value}")
+    assert answer.status == 400
+    body = answer.json()
+    assert body["parameter"] == parameter
+    assert body["error"]
+
+
+@pytest.mark.parametrize("path", sorted(EXPECTED))
+def test_unknown_parameter_is_a_400(client: Caller, path: str) -> None:
+    answer = client.get(f"{path}?bogus=1")
+    assert (answer.status, answer.json()["parameter"]) == (400, "bogus")
+
+
+def test_repeated_parameter_is_a_400(client: Caller) -> None:
+    answer = client.get("/io/sync?delay_ms=1&delay_ms=2")
+    assert (answer.status, answer.json()["parameter"]) == (400, "delay_ms")
+
+
+@pytest.mark.parametrize("path", ["/ping", "/io/async", "/cpu/sync"])
+def test_other_methods_are_a_json_405(client: Caller, path: str) -> None:
+    answer = client.get(path, method="POST")
+    assert answer.status == 405
+    assert answer.headers["Allow"] == "GET, HEAD"
+    assert "POST" in answer.json()["error"]

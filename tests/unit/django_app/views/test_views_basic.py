@@ -1,0 +1,34 @@
+"""Health, the bystander and the metrics page, on both handlers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import Caller  # the fixture type; pytest provides the value
+
+
+def test_healthz(client: Caller) -> None:
+    answer = client.get("/healthz")
+    assert (answer.status, answer.json()) == (200, {"status": "ok"})
+
+
+def test_ping_names_the_server_that_answered(client: Caller) -> None:
+    answer = client.get("/ping")
+    assert (answer.status, answer.json()) == (200, {"pong": True, "server": client.server})
+
+
+def test_metrics_page_is_prometheus_text_with_this_server(client: Caller) -> None:
+    client.get("/ping")
+    answer = client.get("/metrics")
+    assert answer.status == 200
+    assert answer.headers["Content-Type"].startswith("text/plain")
+    text = answer.body.decode()
+    assert f'lab_http_requests_total{{method="GET",route="ping",server="{client.server}"' in text
+    assert f'lab_process_threads{{server="{client.server}"}}' in text
+
+
+def test_unknown_path_is_a_json_404(client: Caller) -> None:
+    answer = client.get("/no/such/page")
+    assert answer.status == 404
+    assert answer.json() == {"error": "not found", "path": "/no/such/page"}

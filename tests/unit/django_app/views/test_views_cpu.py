@@ -1,0 +1,24 @@
+"""CPU work on both handlers: the work is done and takes about the asked time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import Caller  # the fixture type; pytest provides the value
+
+
+@pytest.mark.parametrize("path", ["/cpu/sync", "/cpu/async", "/cpu/async-offload"])
+def test_cpu_work(client: Caller, path: str) -> None:
+    answer = client.get(f"{path}?cpu_ms=30")
+    assert answer.status == 200
+    body = answer.json()
+    assert body["cpu_ms"] == 30
+    assert isinstance(body["checksum"], int)
+    assert 15 <= body["elapsed_ms"] <= 1000
+
+
+def test_default_is_50_ms(client: Caller) -> None:
+    assert client.get("/cpu/sync").json()["cpu_ms"] == 50

@@ -1,0 +1,24 @@
+"""The slow query on both handlers (SQLite with the registered sleep function)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from prometheus_client import REGISTRY
+
+if TYPE_CHECKING:
+    from conftest import Caller  # the fixture type; pytest provides the value
+
+
+@pytest.mark.parametrize("path", ["/db/sync", "/db/async"])
+def test_slow_query_waits_in_the_database(client: Caller, path: str) -> None:
+    labels = {"server": client.server, "vendor": "sqlite"}
+    before = REGISTRY.get_sample_value("lab_db_query_duration_seconds_count", labels) or 0
+    answer = client.get(f"{path}?delay_ms=60")
+    assert answer.status == 200, answer.body
+    body = answer.json()
+    assert (body["vendor"], body["delay_ms"]) == ("sqlite", 60)
+    assert body["elapsed_ms"] >= 60
+    after = REGISTRY.get_sample_value("lab_db_query_duration_seconds_count", labels)
+    assert after == before + 1
