@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 from lab.dotenv import environment_with_dotenv
+from lab.load import add_parser as add_load_parser
 from lab.settings import LabSettings, SettingsError
-from lab.topology import BY_NAME
+from lab.topology import BY_NAME, HELPERS
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -31,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     serve = sub.add_parser("serve", help="run one service in the foreground")
-    serve.add_argument("name", choices=sorted(BY_NAME))
+    serve.add_argument("name", choices=sorted([*BY_NAME, *HELPERS]))
+
+    add_load_parser(sub)
     return parser
 
 
@@ -42,7 +45,11 @@ def main(argv: list[str] | None = None) -> None:
     except SettingsError as e:
         sys.exit(f"lab: {e}")
 
-    if args.command == "serve":
+    if args.command == "load":
+        from lab.load import main as load
+
+        sys.exit(load(args, settings))
+    elif args.command == "serve":
         from lab.serve import serve
 
         serve(args.name, settings)

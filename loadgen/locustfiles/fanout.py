@@ -1,0 +1,24 @@
+"""Fan-out: n upstream calls per request, one after another (sync) or concurrently (async).
+
+locust -f loadgen/locustfiles/fanout.py FanoutAsyncUser --fanout-n 5 --delay-ms 200
+"""
+
+from locust import task
+
+from loadgen.lab_user import LabUser
+
+
+class FanoutSyncUser(LabUser):
+    @task
+    def fanout_sync(self) -> None:
+        self.get(
+            "/fanout/sync", n=self.option("fanout_n", 5), delay_ms=self.option("delay_ms", 200)
+        )
+
+
+class FanoutAsyncUser(LabUser):
+    @task
+    def fanout_async(self) -> None:
+        self.get(
+            "/fanout/async", n=self.option("fanout_n", 5), delay_ms=self.option("delay_ms", 200)
+        )
