@@ -14,10 +14,23 @@ from lab.topology import BY_NAME
 REPO = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = REPO / "services" / "gunicorn" / "gunicorn.conf.py"
 
+# Servers that may run several worker processes, so their metrics live in prometheus_client's
+# multiprocess files. Every other service is one process and keeps its metrics in memory
+# (multiprocess mode would only add mmap writes to its hot path).
+MULTIPROCESS = frozenset({"wsgi", "asgi"})
+
 
 def command(name: str, s: LabSettings) -> list[str]:
     """The server command for a service, as an argv list."""
     py = sys.executable
+    if name in ("locust", "locust-worker"):
+        from loadgen.locust_command import locust_argv
+
+        return locust_argv(name, s)
+    if name == "prometheus":
+        from lab.prometheus import prometheus_argv
+
+        return prometheus_argv(s)
     port = str(BY_NAME[name].port(s))
     fast = ["--loop", "uvloop", "--http", "httptools", "--no-access-log"]
     if name == "upstream":
@@ -82,13 +95,15 @@ def _gunicorn(s: LabSettings, port: str, worker_class: str) -> list[str]:
 
 
 def environment(name: str, s: LabSettings, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The child's environment: the settings, plus a fresh metrics directory per server."""
+    """The child's environment: the settings, plus a metrics directory for multi-process servers."""
     env = dict(os.environ if base is None else base)
     env.update(s.as_env())
     env["LAB_SERVER"] = name
     env.setdefault("DJANGO_SETTINGS_MODULE", "django_app.settings")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
-    env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(name, s))
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    if name in MULTIPROCESS:
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(name, s))
     return env
 
 
@@ -101,6 +116,8 @@ def metrics_dir(name: str, s: LabSettings) -> Path:
 
 
 def prepare(name: str, s: LabSettings) -> None:
+    if name not in MULTIPROCESS:
+        return
     # Stale files from a previous run would add old counts to new ones: wipe first.
     d = metrics_dir(name, s)
     shutil.rmtree(d, ignore_errors=True)

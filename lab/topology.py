@@ -29,7 +29,19 @@ class Service:
 UPSTREAM = Service("upstream", "upstream_port", "/healthz", "slow external API (FastAPI)")
 WSGI = Service("wsgi", "wsgi_port", "/healthz", "Django on gunicorn (WSGI)")
 ASGI = Service("asgi", "asgi_port", "/healthz", "Django on uvicorn (ASGI)")
+LOCUST = Service("locust", "locust_web_port", "/", "Locust web UI and /metrics (load generator)")
+PROMETHEUS = Service(
+    "prometheus",
+    "prometheus_port",
+    "/-/ready",
+    "Prometheus: scrapes every service, records the RED and capacity rules",
+    needs_binary="prometheus",
+)
 
 # In start order: whatever a service calls comes before it.
-SERVICES: tuple[Service, ...] = (UPSTREAM, WSGI, ASGI)
+SERVICES: tuple[Service, ...] = (UPSTREAM, WSGI, ASGI, LOCUST, PROMETHEUS)
 BY_NAME = {s.name: s for s in SERVICES}
+
+# Processes `lab serve` runs that are not services of their own (no port, no health check):
+# `lab up` starts LOCUST_WORKERS of them once the Locust master is healthy.
+HELPERS: tuple[str, ...] = ("locust-worker",)

@@ -39,3 +39,12 @@ def test_each_server_gets_its_own_fresh_metrics_dir(tmp_path: Path) -> None:
     assert env["PROMETHEUS_MULTIPROC_DIR"] == str(metrics_dir("wsgi", s))
     assert env["LAB_SERVER"] == "wsgi"
     assert env["WSGI_PORT"] == "8001"
+
+
+def test_single_process_services_keep_metrics_in_memory(tmp_path: Path) -> None:
+    # An inherited multiprocess dir would put the upstream's hot path on mmap'd files.
+    s = LabSettings.from_env({"LAB_VAR_DIR": str(tmp_path)})
+    env = environment("upstream", s, base={"PROMETHEUS_MULTIPROC_DIR": "/elsewhere"})
+    assert "PROMETHEUS_MULTIPROC_DIR" not in env
+    prepare("upstream", s)
+    assert not metrics_dir("upstream", s).exists()

@@ -1,0 +1,237 @@
+"""grafana/: provisioning and the generated dashboards, checked without a Grafana."""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from dashboard_contract import (
+    BUILTIN,
+    REPO,
+    built,
+    cell,
+    contract_rows,
+    names_in,
+    panels_using,
+    rules,
+)
+
+from lab import dashboards
+
+GRAFANA = REPO / "grafana"
+DATASOURCES = GRAFANA / "provisioning" / "datasources" / "prometheus.yml"
+PROVIDERS = GRAFANA / "provisioning" / "dashboards" / "lab.yml"
+FILES = sorted((GRAFANA / "dashboards").glob("*.json"))
+
+
+def provisioned_uid() -> str:
+    (ds,) = yaml.safe_load(DATASOURCES.read_text())["datasources"]
+    uid: str = ds["uid"]
+    return uid
+
+
+def datasource_refs(node: Any) -> list[Any]:
+    """Every `datasource` value anywhere in a dashboard."""
+    found = []
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "datasource":
+                found.append(v)
+            found += datasource_refs(v)
+    elif isinstance(node, list):
+        for v in node:
+            found += datasource_refs(v)
+    return found
+
+
+def test_committed_dashboards_are_the_generated_ones() -> None:
+    assert [p.name for p in FILES] == sorted(dashboards.DASHBOARDS)
+    for path, text in dashboards.generated():
+        assert path.read_text() == text, f"{path.name} is stale: run `python -m lab.dashboards`"
+
+
+def test_the_check_mode_detects_a_stale_dashboard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dashboards, "DASHBOARD_DIR", tmp_path)
+    assert dashboards.main(["--check"]) == 1  # missing files
+    assert dashboards.main([]) == 0
+    assert dashboards.main(["--check"]) == 0
+    (tmp_path / "slow-upstream.json").write_text("{}\n")
+    assert dashboards.main(["--check"]) == 1
+
+
+def test_dashboards_are_well_formed_with_fixed_unique_uids() -> None:
+    uids = []
+    for path in FILES:
+        d = json.loads(path.read_text())
+        assert d["id"] is None, f"{path.name}: provisioned dashboards have no database id"
+        assert re.fullmatch(r"[a-z0-9-]{1,40}", d["uid"]), d["uid"]
+        uids.append(d["uid"])
+        ids = [p["id"] for p in d["panels"]]
+        assert len(ids) == len(set(ids)), f"{path.name}: duplicate panel ids"
+        assert d["title"]
+        assert d["editable"] is False
+    assert len(uids) == len(set(uids)) == 3
+
+
+def test_panels_fit_the_grid_without_overlapping() -> None:
+    for name, d in built().items():
+        cells: set[tuple[int, int]] = set()
+        for p in d["panels"]:
+            g = p["gridPos"]
+            assert 0 <= g["x"] < g["x"] + g["w"] <= 24, (name, p["title"])
+            mine = {
+                (x, y)
+                for x in range(g["x"], g["x"] + g["w"])
+                for y in range(g["y"], g["y"] + g["h"])
+            }
+            assert not cells & mine, f"{name}: {p['title']} overlaps another panel"
+            cells |= mine
+
+
+def test_every_query_uses_only_the_provisioned_datasource() -> None:
+    uid = provisioned_uid()
+    assert uid == dashboards.DATASOURCE_UID
+    for path in FILES:
+        d = json.loads(path.read_text())
+        for ref in datasource_refs(d):
+            if ref == {"type": "grafana", "uid": "-- Grafana --"}:
+                continue  # Grafana's built-in annotations
+            assert ref == {"type": "prometheus", "uid": uid}, f"{path.name}: {ref}"
+        for p in d["panels"]:
+            if p["type"] != "row":
+                assert p["targets"], f"{path.name}: {p['title']} has no query"
+                assert p["datasource"]["uid"] == uid
+
+
+def test_the_datasource_is_fixed_and_points_at_the_compose_prometheus() -> None:
+    (ds,) = yaml.safe_load(DATASOURCES.read_text())["datasources"]
+    assert ds["type"] == "prometheus"
+    assert ds["editable"] is False
+    assert ds["url"] == "http://prometheus:9090"
+
+
+def test_the_dashboard_provider_reads_the_mounted_dashboards() -> None:
+    (provider,) = yaml.safe_load(PROVIDERS.read_text())["providers"]
+    assert provider["type"] == "file"
+    assert provider["allowUiUpdates"] is False
+    mounted = grafana_mounts()
+    assert mounted["./grafana/dashboards"] == provider["options"]["path"]
+    assert mounted["./grafana/provisioning"] == "/etc/grafana/provisioning"
+
+
+def grafana_mounts() -> dict[str, str]:
+    grafana = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]["grafana"]
+    return {
+        v["source"]: v["target"]
+        for v in grafana["volumes"]
+        if isinstance(v, dict) and v.get("type") == "bind"
+    }
+
+
+def test_compose_grafana_is_anonymous_viewer_only_with_the_password_from_outside() -> None:
+    grafana = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]["grafana"]
+    env = grafana["environment"]
+    assert str(env["GF_AUTH_ANONYMOUS_ENABLED"]).lower() == "true"
+    assert env["GF_AUTH_ANONYMOUS_ORG_ROLE"] == "Viewer"
+    assert "GF_SECURITY_ADMIN_PASSWORD" not in env or env["GF_SECURITY_ADMIN_PASSWORD"].startswith(
+        "${"
+    )
+    assert "GF_SECURITY_ADMIN_PASSWORD__FILE" in env or "GF_SECURITY_ADMIN_PASSWORD" in env
+
+
+def test_template_variables_are_defined_and_used() -> None:
+    for name, d in built().items():
+        defined = set(dashboards.variables(d))
+        used = {v for q in dashboards.queries(d) for v in re.findall(r"\$(\w+)", q.expr)}
+        assert used == defined, name
+
+
+def test_dashboards_query_only_known_metrics_and_rules() -> None:
+    known = set(contract_rows()) | set(rules())
+    for d in built().values():
+        for q in dashboards.queries(d):
+            bare = {re.sub(r"_(bucket|sum|count)$", "", n) for n in names_in(q.expr)}
+            unknown = {n for n in bare if n not in known and n + "_bucket" not in known}
+            assert not unknown - BUILTIN, f"{q.dashboard} / {q.panel}: {unknown}"
+
+
+def test_every_recording_rule_is_shown_somewhere() -> None:
+    for rule in rules():
+        assert panels_using(rule), f"{rule} is recorded but no panel reads it"
+
+
+def test_metrics_md_lists_every_metric_with_the_panels_that_use_it() -> None:
+    rows = contract_rows()
+    assert set(rules()) <= set(rows), "every recording rule has a row in docs/metrics.md"
+    wrong = {
+        name: f"documented {cell_text!r}, expected {cell(panels_using(name))!r}"
+        for name, cell_text in rows.items()
+        if cell_text != cell(panels_using(name))
+    }
+    assert not wrong, wrong
+
+
+def test_the_three_dashboards_show_what_the_issue_asks_for() -> None:
+    titles = {d["uid"]: {p["title"] for p in d["panels"]} for d in built().values()}
+    sva = titles["lab-sync-vs-async"]
+    for server in ("WSGI (gunicorn)", "ASGI (uvicorn)"):
+        for what in (
+            "throughput vs Little's-law bound",
+            "latency p50 / p95 / p99",
+            "requests in flight",
+            "errors",
+        ):
+            assert f"{server}: {what}" in sva
+    assert {"OS threads per worker process", "Event-loop lag (ASGI)"} <= sva
+    annotations = {a["name"] for a in built()["sync-vs-async.json"]["annotations"]["list"]}
+    assert {"Load test", "Exercise phase"} <= annotations
+    assert {"Users", "Requests/s by name", "Failures/s by name"} <= titles["lab-load-generator"]
+    assert {"In flight and queued", "Delay: actual vs configured", "Faults injected"} <= titles[
+        "lab-slow-upstream"
+    ]
+
+
+def substituted_queries() -> list[tuple[str, str]]:
+    found = []
+    for d in built().values():
+        names = dashboards.variables(d)
+        for q in dashboards.queries(d):
+            expr = dashboards.substitute(q.expr, {v: ["a", "b.c"] for v in names})
+            found.append((f"{q.dashboard} / {q.panel}", expr))
+        for selector, _label in names.values():
+            found.append((f"{d['title']} / variables", selector))
+    return found
+
+
+@pytest.mark.prometheus
+def test_every_panel_query_parses(promtool: str, tmp_path: Path) -> None:
+    """promtool checks PromQL offline: each query becomes a recording rule."""
+    queries = substituted_queries()
+    rules_file = tmp_path / "dashboards.rules.yml"
+    records = [{"record": f"dashboard_query_{i}", "expr": e} for i, (_, e) in enumerate(queries)]
+    rules_file.write_text(yaml.safe_dump({"groups": [{"name": "dashboards", "rules": records}]}))
+    r = subprocess.run(
+        [promtool, "check", "rules", str(rules_file)], capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert f"SUCCESS: {len(queries)} rules found" in r.stdout
+
+
+@pytest.mark.prometheus
+def test_promtool_rejects_a_broken_query(promtool: str, tmp_path: Path) -> None:
+    """The parse check can fail: a query with a missing bracket does."""
+    rules_file = tmp_path / "broken.rules.yml"
+    rules_file.write_text(
+        yaml.safe_dump(
+            {"groups": [{"name": "g", "rules": [{"record": "x", "expr": "rate(up[30s]"}]}]}
+        )
+    )
+    r = subprocess.run(
+        [promtool, "check", "rules", str(rules_file)], capture_output=True, text=True, timeout=60
+    )
+    assert r.returncode != 0
