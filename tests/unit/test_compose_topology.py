@@ -1,0 +1,215 @@
+"""Local mode (`lab up`: lab/topology.py + lab/settings.py) and compose (docker-compose.yml +
+.env.example) agree on the services, their ports, their health paths and the settings.
+
+The compose file is read as written (`${NAME:-default}` left uninterpolated), so the test
+needs no Docker engine and checks the defaults themselves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from lab.dotenv import read_dotenv
+from lab.prometheus import COMPOSE_CONFIG, COMPOSE_HOSTS
+from lab.settings import LabSettings
+from lab.topology import BY_NAME, HELPERS
+
+REPO = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = REPO / "docker-compose.yml"
+ENV_EXAMPLE = REPO / ".env.example"
+
+# ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?message}, ${NAME?message}
+VARIABLE = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
+DEFAULTS = LabSettings()
+FIELDS = [f.name for f in dataclasses.fields(LabSettings)]
+# Settings whose value inside a container is fixed by compose, not taken from .env.
+CONTAINER_FIXED = {"LAB_HOST": "0.0.0.0", "LAB_VAR_DIR": "/app/var"}
+
+
+def _compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(COMPOSE_FILE.read_text())
+    return data
+
+
+COMPOSE = _compose()
+SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
+EXAMPLE = read_dotenv(ENV_EXAMPLE)
+
+
+def _lab_serve_services() -> dict[str, str]:
+    """lab service name -> the compose service that runs `lab serve NAME`."""
+    found: dict[str, str] = {}
+    for compose_name, svc in SERVICES.items():
+        command = svc.get("command")
+        if isinstance(command, list) and command[:2] == ["lab", "serve"]:
+            assert command[2] not in found, f"`lab serve {command[2]}` runs twice in compose"
+            found[command[2]] = compose_name
+    return found
+
+
+LAB_SERVE = _lab_serve_services()
+# Services compose runs from their upstream image instead of `lab serve` (same name).
+OWN_IMAGE = {name for name in BY_NAME if name not in LAB_SERVE and name in SERVICES}
+# lab service name -> compose service name, for every service of the topology.
+IN_COMPOSE = {**{n: n for n in OWN_IMAGE}, **{n: LAB_SERVE[n] for n in BY_NAME if n in LAB_SERVE}}
+
+
+def _published_port_settings() -> set[str]:
+    return {s.port_setting for s in BY_NAME.values()} | {"prometheus_port", "grafana_port"}
+
+
+def _variables() -> list[tuple[str, str | None, str | None]]:
+    text = "\n".join(
+        line for line in COMPOSE_FILE.read_text().splitlines() if not line.lstrip().startswith("#")
+    )
+    return [(m["name"], m["op"], m["arg"]) for m in VARIABLE.finditer(text)]
+
+
+def _long_running(name: str) -> bool:
+    return SERVICES[name].get("restart") != "no"
+
+
+def test_env_example_lists_every_setting_with_its_default() -> None:
+    for field in FIELDS:
+        assert field.upper() in EXAMPLE, f".env.example lacks {field.upper()}"
+        assert EXAMPLE[field.upper()] == str(getattr(DEFAULTS, field)), field.upper()
+    assert LabSettings.from_env(EXAMPLE) == DEFAULTS
+
+
+def test_every_compose_variable_has_the_env_example_default() -> None:
+    variables = _variables()
+    assert variables, "no ${...} variables found in docker-compose.yml"
+    for name, op, arg in variables:
+        assert op == ":-", f"${{{name}}}: give a default (`:-`) so compose works with no .env"
+        assert name in EXAMPLE, f"{name} is used by docker-compose.yml but not in .env.example"
+        assert arg == EXAMPLE[name], f"{name}: compose default {arg!r} != .env.example"
+
+
+def test_env_example_has_no_stale_names() -> None:
+    used = {name for name, _, _ in _variables()} | {f.upper() for f in FIELDS}
+    assert set(EXAMPLE) - used == set()
+
+
+def test_compose_runs_every_lab_service() -> None:
+    assert set(IN_COMPOSE) == set(BY_NAME)
+    assert set(LAB_SERVE) | OWN_IMAGE == set(BY_NAME) | set(HELPERS)
+    # Only Prometheus runs from its own image; every other service runs `lab serve NAME`.
+    assert sorted(OWN_IMAGE) == ["prometheus"]
+
+
+def test_prometheus_scrapes_the_compose_services_by_their_names() -> None:
+    assert dict(COMPOSE_HOSTS) == {n: IN_COMPOSE[n] for n in COMPOSE_HOSTS}
+
+
+@pytest.mark.parametrize("name", sorted(BY_NAME))
+def test_port_and_health_path_match_the_topology(name: str) -> None:
+    service = BY_NAME[name]
+    svc = SERVICES[IN_COMPOSE[name]]
+    port = service.port(DEFAULTS)
+    # Published on loopback under the same variable; inside, the default port.
+    assert svc["ports"] == [f"127.0.0.1:${{{service.port_setting.upper()}:-{port}}}:{port}"]
+    test = svc["healthcheck"]["test"]
+    assert test[-1] == f"http://127.0.0.1:{port}{service.health_path}"
+
+
+def test_grafana_port_matches_the_settings() -> None:
+    port = DEFAULTS.grafana_port
+    assert SERVICES["grafana"]["ports"] == [f"127.0.0.1:${{GRAFANA_PORT:-{port}}}:{port}"]
+
+
+def test_every_published_port_is_on_loopback() -> None:
+    for name, svc in SERVICES.items():
+        for mapping in svc.get("ports", []):
+            assert str(mapping).startswith("127.0.0.1:"), f"{name} publishes {mapping}"
+
+
+@pytest.mark.parametrize("name", sorted(LAB_SERVE))
+def test_containers_get_every_setting_but_the_published_ports(name: str) -> None:
+    env: dict[str, str] = SERVICES[LAB_SERVE[name]]["environment"]
+    upstream = f"http://{LAB_SERVE['upstream']}:{DEFAULTS.upstream_port}"
+    for field in FIELDS:
+        key = field.upper()
+        if field in _published_port_settings():
+            # The server must listen on its default port, the one Prometheus scrapes.
+            assert key not in env, f"{key} would move the port inside the container"
+        elif key in CONTAINER_FIXED:
+            assert env[key] == CONTAINER_FIXED[key]
+        elif key == "UPSTREAM_URL":
+            assert env[key] == upstream
+        else:
+            assert env[key] == f"${{{key}:-{getattr(DEFAULTS, field)}}}"
+
+
+def test_locust_urls_point_at_the_django_services() -> None:
+    expected = {
+        "LOCUST_WSGI_URL": f"http://{LAB_SERVE['wsgi']}:{DEFAULTS.wsgi_port}",
+        "LOCUST_ASGI_URL": f"http://{LAB_SERVE['asgi']}:{DEFAULTS.asgi_port}",
+    }
+    for name in ("locust", "locust-worker"):
+        env = SERVICES[LAB_SERVE[name]]["environment"]
+        assert {k: env[k] for k in expected} == expected
+    worker = SERVICES[LAB_SERVE["locust-worker"]]
+    assert worker["environment"]["LOCUST_MASTER_NODE_HOST"] == LAB_SERVE["locust"]
+    assert worker["deploy"]["replicas"] == f"${{LOCUST_WORKERS:-{DEFAULTS.locust_workers}}}"
+
+
+def test_long_running_services_have_healthchecks_and_start_by_health() -> None:
+    for name, svc in SERVICES.items():
+        assert ("healthcheck" in svc) == _long_running(name), name
+        for dependency, spec in svc.get("depends_on", {}).items():
+            wanted = (
+                "service_healthy" if _long_running(dependency) else "service_completed_successfully"
+            )
+            assert spec["condition"] == wanted, f"{name} -> {dependency}"
+
+
+def test_django_servers_differ_only_in_command_port_and_health() -> None:
+    wsgi, asgi = SERVICES[LAB_SERVE["wsgi"]], SERVICES[LAB_SERVE["asgi"]]
+    own = {"command", "ports", "healthcheck"}
+    assert {k: v for k, v in wsgi.items() if k not in own} == {
+        k: v for k, v in asgi.items() if k not in own
+    }
+    limits = wsgi["deploy"]["resources"]["limits"]
+    assert set(limits) == {"cpus", "memory"}
+    # The migration runs in the same image before either server starts.
+    assert SERVICES["migrate"]["image"] == wsgi["image"]
+    assert wsgi["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+
+
+def test_prometheus_container_reads_the_compose_config() -> None:
+    svc = SERVICES[IN_COMPOSE["prometheus"]]
+    mounts = {m["target"]: m for m in svc["volumes"] if isinstance(m, dict)}
+    mount = mounts["/etc/prometheus"]
+    assert (REPO / mount["source"]).resolve() == COMPOSE_CONFIG.parent
+    assert mount["read_only"] is True
+    assert f"--config.file=/etc/prometheus/{COMPOSE_CONFIG.name}" in svc["command"]
+    config = yaml.safe_load(COMPOSE_CONFIG.read_text())
+    targets = {
+        target
+        for job in config["scrape_configs"]
+        for static in job.get("static_configs", [])
+        for target in static["targets"]
+    }
+    assert targets == {f"{IN_COMPOSE[n]}:{BY_NAME[n].port(DEFAULTS)}" for n in BY_NAME}
+
+
+def test_grafana_mounts_match_its_provisioning() -> None:
+    svc = SERVICES["grafana"]
+    mounts = {m["source"]: m for m in svc["volumes"] if isinstance(m, dict)}
+    assert mounts["./grafana/provisioning"]["target"] == "/etc/grafana/provisioning"
+    providers = yaml.safe_load((REPO / "grafana/provisioning/dashboards/lab.yml").read_text())
+    paths = {p["options"]["path"] for p in providers["providers"]}
+    assert paths == {mounts["./grafana/dashboards"]["target"]}
+    datasources = yaml.safe_load(
+        (REPO / "grafana/provisioning/datasources/prometheus.yml").read_text()
+    )
+    urls = {d["url"] for d in datasources["datasources"]}
+    assert urls == {f"http://{IN_COMPOSE['prometheus']}:{DEFAULTS.prometheus_port}"}
+    # Anonymous visitors may look, never change.
+    assert svc["environment"]["GF_AUTH_ANONYMOUS_ORG_ROLE"] == "Viewer"
