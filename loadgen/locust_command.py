@@ -2,7 +2,7 @@
 
 One process when LOCUST_WORKERS is 0; otherwise a master (web UI, /metrics, aggregated
 stats) and LOCUST_WORKERS workers that generate the load. A worker finds its master at
-LOCUST_MASTER_NODE_HOST (Locust's own variable; 127.0.0.1 by default, `locust` in compose).
+LOCUST_MASTER_NODE_HOST (Locust's own variable; 127.0.0.1 by default, `locust-master` in compose).
 """
 
 from __future__ import annotations
