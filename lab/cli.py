@@ -40,8 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
+    # .env + the real environment (which wins): the lab's settings come from it, and so does
+    # every child's environment, so SLOW_*, DJANGO_*, DATABASE_URL... in .env reach the servers.
+    env = environment_with_dotenv(REPO / ".env")
     try:
-        settings = LabSettings.from_env(environment_with_dotenv(REPO / ".env"))
+        settings = LabSettings.from_env(env)
     except SettingsError as e:
         sys.exit(f"lab: {e}")
 
@@ -52,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "serve":
         from lab.serve import serve
 
-        serve(args.name, settings)
+        serve(args.name, settings, env)
     elif args.command == "up":
         from lab.up import up
 
@@ -66,4 +69,4 @@ def main(argv: list[str] | None = None) -> None:
             if not 0 <= args.locust_workers <= 32:
                 sys.exit("lab up: --locust-workers must be 0-32")
             settings = dataclasses.replace(settings, locust_workers=args.locust_workers)
-        sys.exit(up(settings, only))
+        sys.exit(up(settings, only, env=env))

@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import IO
 
 from lab.settings import LabSettings
@@ -41,9 +41,13 @@ def port_in_use(host: str, port: int) -> bool:
 
 
 def start(
-    name: str, settings: LabSettings, output: IO[bytes] | int | None = None
+    name: str,
+    settings: LabSettings,
+    output: IO[bytes] | int | None = None,
+    base_env: Mapping[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **settings.as_env()}
+    # base_env: the environment the lab was started with (`lab up` passes .env merged in).
+    env = {**(os.environ if base_env is None else base_env), **settings.as_env()}
     # Own process group: stopping the service also stops its gunicorn/uvicorn workers.
     return subprocess.Popen(
         [sys.executable, "-m", "lab", "serve", name],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from lab.settings import LabSettings
@@ -94,8 +95,9 @@ def _gunicorn(s: LabSettings, port: str, worker_class: str) -> list[str]:
     ]
 
 
-def environment(name: str, s: LabSettings, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The child's environment: the settings, plus a metrics directory for multi-process servers."""
+def environment(name: str, s: LabSettings, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The child's environment: `base` (default: os.environ; the CLI passes .env merged in),
+    the settings, plus a metrics directory for multi-process servers."""
     env = dict(os.environ if base is None else base)
     env.update(s.as_env())
     env["LAB_SERVER"] = name
@@ -124,7 +126,7 @@ def prepare(name: str, s: LabSettings) -> None:
     d.mkdir(parents=True, exist_ok=True)
 
 
-def serve(name: str, s: LabSettings) -> None:
+def serve(name: str, s: LabSettings, base: Mapping[str, str] | None = None) -> None:
     prepare(name, s)
     argv = command(name, s)
-    os.execvpe(argv[0], argv, environment(name, s))
+    os.execvpe(argv[0], argv, environment(name, s, base))

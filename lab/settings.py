@@ -31,7 +31,9 @@ class LabSettings:
     locust_web_port: int = 8089
     prometheus_port: int = 9090
     grafana_port: int = 3000
-    # How the Django app reaches the slow upstream.
+    # How the Django app reaches the slow upstream. Unset (or empty), from_env derives it from
+    # LAB_HOST and UPSTREAM_PORT, so moving the upstream's port does not strand the app; this
+    # default is what that gives for the default port. Compose sets it (service name).
     upstream_url: str = "http://127.0.0.1:8080"
     upstream_timeout_s: float = 35.0
     upstream_pool_size: int = 1000
@@ -58,6 +60,10 @@ class LabSettings:
                 continue
             values[f.name] = _parse(name, raw, f.type)
         settings = cls(**values)  # type: ignore[arg-type]
+        if "upstream_url" not in values:
+            settings = dataclasses.replace(
+                settings, upstream_url=settings.url(settings.upstream_port)
+            )
         settings.validate()
         return settings
 

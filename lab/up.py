@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import FrameType
 from typing import IO
@@ -75,6 +75,7 @@ def up(
     only: Sequence[str] | None = None,
     out: IO[str] = sys.stdout,
     health_timeout: float = 60.0,
+    env: Mapping[str, str] | None = None,
 ) -> int:
     services, notes = plan(settings, only)
     if not services:
@@ -96,7 +97,7 @@ def up(
     started: list[Running] = []
 
     def launch(name: str, label: str) -> subprocess.Popen[bytes]:
-        proc = runner.start(name, settings, subprocess.PIPE)
+        proc = runner.start(name, settings, subprocess.PIPE, env)
         assert proc.stdout is not None
         pump = threading.Thread(target=_pump, args=(label, proc.stdout, out, lock), daemon=True)
         pump.start()

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.integration
 def lab_env(tmp_path: Path, **ports: int) -> dict[str, str]:
     env = {**os.environ, "LAB_VAR_DIR": str(tmp_path)}
     env.update({k.upper(): str(v) for k, v in ports.items()})
-    env["UPSTREAM_URL"] = f"http://127.0.0.1:{env.get('UPSTREAM_PORT', '8080')}"
+    # No UPSTREAM_URL: the lab must derive it from UPSTREAM_PORT (the /io/* check proves it).
+    env.pop("UPSTREAM_URL", None)
     return env
 
 
@@ -65,6 +66,10 @@ def test_up_serves_both_servers_and_a_signal_stops_every_process(
             assert f"http://127.0.0.1:{ports[name + '_port']}" in out
         for port in (ports["wsgi_port"], ports["asgi_port"]):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=10) as r:
+                assert r.status == 200
+            # The app reaches the upstream on its moved port.
+            url = f"http://127.0.0.1:{port}/io/sync?delay_ms=0"
+            with urllib.request.urlopen(url, timeout=10) as r:
                 assert r.status == 200
         children = psutil.Process(proc.pid).children(recursive=True)
         assert len(children) >= 3

@@ -48,3 +48,10 @@ def test_single_process_services_keep_metrics_in_memory(tmp_path: Path) -> None:
     assert "PROMETHEUS_MULTIPROC_DIR" not in env
     prepare("upstream", s)
     assert not metrics_dir("upstream", s).exists()
+
+
+def test_the_given_base_environment_reaches_the_child(tmp_path: Path) -> None:
+    s = LabSettings.from_env({"LAB_VAR_DIR": str(tmp_path)})
+    env = environment("upstream", s, base={"SLOW_DELAY_MS": "5", "WEB_WORKERS": "9"})
+    assert env["SLOW_DELAY_MS"] == "5"
+    assert env["WEB_WORKERS"] == "2"  # the settings object is the one truth for its knobs

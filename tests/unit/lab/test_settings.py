@@ -50,3 +50,19 @@ def test_as_env_round_trips() -> None:
 def test_url_never_points_at_the_wildcard_address() -> None:
     s = LabSettings.from_env({"LAB_HOST": "0.0.0.0"})
     assert s.url(8001) == "http://127.0.0.1:8001"
+
+
+@pytest.mark.parametrize(
+    ("env", "url"),
+    [
+        ({}, "http://127.0.0.1:8080"),
+        ({"UPSTREAM_PORT": "9123"}, "http://127.0.0.1:9123"),
+        ({"UPSTREAM_PORT": "9123", "UPSTREAM_URL": ""}, "http://127.0.0.1:9123"),
+        ({"LAB_HOST": "0.0.0.0", "UPSTREAM_PORT": "9123"}, "http://127.0.0.1:9123"),
+        ({"LAB_HOST": "10.1.2.3", "UPSTREAM_PORT": "9123"}, "http://10.1.2.3:9123"),
+        # An explicit URL wins (compose points it at the upstream's service name).
+        ({"UPSTREAM_PORT": "9123", "UPSTREAM_URL": "http://upstream:8080"}, "http://upstream:8080"),
+    ],
+)
+def test_unset_upstream_url_follows_the_upstream_port(env: dict[str, str], url: str) -> None:
+    assert LabSettings.from_env(env).upstream_url == url
