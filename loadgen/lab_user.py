@@ -7,25 +7,60 @@ which also installs the `/metrics` endpoint and the honesty notes.
 
 from __future__ import annotations
 
+import logging
+import sys
 from typing import Any
 from urllib.parse import urlencode
 
 from locust import FastHttpUser, constant, events
 from locust.env import Environment
 
+from django_app import params
 from loadgen import exporter, honesty
 from loadgen.targets import TARGETS, default_urls, resolve
 
 _URLS = default_urls()
+log = logging.getLogger("loadgen")
 
-# (flag, default, help): the scenario knobs a user may change without editing files.
-KNOBS: tuple[tuple[str, int, str], ...] = (
-    ("--delay-ms", 200, "Upstream latency (ms) for the io, db and fanout scenarios"),
-    ("--cpu-ms", 50, "CPU work (ms) per request for the cpu scenarios"),
-    ("--fanout-n", 5, "Upstream calls per request for the fanout scenarios"),
-    ("--stream-events", 10, "Events per response for the stream scenario"),
-    ("--stream-interval-ms", 100, "Milliseconds between streamed events"),
+# (flag, default, bounds, help): the scenario knobs a user may change without editing files.
+# The bounds are the Django app's own: a value outside them would make every request a 400.
+KNOBS: tuple[tuple[str, int, params.Int, str], ...] = (
+    (
+        "--delay-ms",
+        200,
+        params.DELAY_MS,
+        "Upstream latency (ms) for the io, db and fanout scenarios",
+    ),
+    ("--cpu-ms", 50, params.CPU_MS, "CPU work (ms) per request for the cpu scenarios"),
+    ("--fanout-n", 5, params.FANOUT_N, "Upstream calls per request for the fanout scenarios"),
+    ("--stream-events", 10, params.EVENTS, "Events per response for the stream scenario"),
+    ("--stream-interval-ms", 100, params.INTERVAL_MS, "Milliseconds between streamed events"),
 )
+
+
+def knob_name(flag: str) -> str:
+    return flag.removeprefix("--").replace("-", "_")
+
+
+def knob_errors(values: Any) -> list[str]:
+    """What is wrong with the knobs in `values` (a mapping of knob name to int or text)."""
+    errors = []
+    for flag, _, bounds, _ in KNOBS:
+        name = knob_name(flag)
+        value = values.get(name)
+        if value is None:
+            continue
+        try:
+            number = int(value)
+        except ValueError:
+            errors.append(f"{name}: expected a whole number, got {value!r}")
+            continue
+        if not bounds.low <= number <= bounds.high:
+            errors.append(
+                f"{name}: must be between {bounds.low} and {bounds.high} (the Django app's "
+                f"limits), got {number}"
+            )
+    return errors
 
 
 def _add_arguments(parser: Any) -> None:
@@ -36,22 +71,56 @@ def _add_arguments(parser: Any) -> None:
         env_var="LOCUST_TARGET",
         help="Django copy to load when Host is empty: asgi (uvicorn) or wsgi (gunicorn)",
     )
-    for flag, default, text in KNOBS:
-        env = "LOCUST_" + flag.removeprefix("--").replace("-", "_").upper()
-        parser.add_argument(flag, type=int, default=default, env_var=env, help=text)
+    for flag, default, bounds, text in KNOBS:
+        env = "LOCUST_" + knob_name(flag).upper()
+        parser.add_argument(
+            flag,
+            type=int,
+            default=default,
+            env_var=env,
+            help=f"{text} ({bounds.low}-{bounds.high})",
+        )
     for name in TARGETS:
         parser.add_argument(
             f"--{name}-url",
             default=_URLS[name],
             env_var=f"LOCUST_{name.upper()}_URL",
             include_in_web_ui=False,
-            help=f"Base URL of the {name.upper()} server (compose: http://{name}:PORT)",
+            help=f"Base URL of the {name.upper()} server (compose: http://django-{name}:PORT)",
         )
 
 
 def _on_init(environment: Environment, **_: Any) -> None:
+    options = environment.parsed_options
+    errors = knob_errors(vars(options)) if options is not None else []
+    if errors:
+        # Before any user starts: every request would fail with 400 otherwise.
+        sys.exit("locust: " + "; ".join(errors))
     exporter.install(environment)
     honesty.install(environment)
+    _refuse_bad_knobs_in_web_ui(environment)
+
+
+def _refuse_bad_knobs_in_web_ui(environment: Environment) -> None:
+    web_ui = environment.web_ui
+    app = web_ui.app if web_ui is not None else None
+    if app is None:
+        return
+
+    from flask import jsonify, request
+
+    # The start form posts the knobs to /swarm: refuse the start there, with the reason
+    # shown in the UI, rather than run a test whose every request is a 400.
+    @app.before_request
+    def _check_knobs() -> Any:
+        if request.path != "/swarm" or request.method != "POST":
+            return None
+        errors = knob_errors(request.form)
+        if not errors:
+            return None
+        message = "Not started: " + "; ".join(errors)
+        log.error(message)
+        return jsonify({"success": False, "message": message, "host": environment.host})
 
 
 # locust's EventHook is untyped: register through Any rather than a decorator.

@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,10 +100,55 @@ def test_distributed_master_delivers_its_users_through_two_workers(
                 runner.stop(w)
 
 
-def test_web_ui_service_offers_the_lab_parameters_and_metrics(lab: Lab) -> None:
+@pytest.fixture(scope="module")
+def web_ui(lab: Lab) -> Iterator[str]:
+    """The web UI exactly as `lab serve locust` starts it, not started by any test."""
     with runner.running("locust", lab.settings) as url:
-        page = scrape(url + "/")
-        metrics = scrape(url + "/metrics")
+        yield url
+
+
+def test_web_ui_service_offers_the_lab_parameters_and_metrics(web_ui: str) -> None:
+    page = scrape(web_ui + "/")
+    metrics = scrape(web_ui + "/metrics")
     for name in ("target", "delay_ms", "cpu_ms", "StepsShape", "SpikeShape", "IoSyncUser"):
         assert name in page, name
     assert 'locust_runner_state{state="ready"} 1.0' in metrics
+
+
+def test_web_ui_page_and_downloaded_report_state_the_rounding(web_ui: str) -> None:
+    for path in ("/", "/stats/report", "/stats/report?download=1&theme=light"):
+        page = scrape(web_ui + path)
+        assert page.count(NOTE) == 1, path
+        # At the top of the body, not inside the page's data or code in <head>.
+        assert page.index("</head>") < page.index(NOTE), path
+    # Locust's CSV stays machine-readable: no prose in it.
+    assert NOTE not in scrape(web_ui + "/stats/requests/csv")
+
+
+def test_web_ui_refuses_to_start_with_a_knob_the_servers_reject(web_ui: str) -> None:
+    form = {
+        "user_count": "1",
+        "spawn_rate": "1",
+        "host": "",
+        "user_classes": "IoAsyncUser",
+        "fanout_n": "100",
+        "delay_ms": "200",
+    }
+    req = urllib.request.Request(web_ui + "/swarm", data=urllib.parse.urlencode(form).encode())
+    with urllib.request.urlopen(req, timeout=10) as r:
+        answer = json.loads(r.read())
+    assert answer["success"] is False
+    assert "fanout_n: must be between 1 and 50" in answer["message"]
+    assert 'locust_runner_state{state="ready"} 1.0' in scrape(web_ui + "/metrics")
+
+
+def test_headless_run_with_a_knob_out_of_bounds_fails_before_loading() -> None:
+    argv = locust(
+        "-f", "loadgen/locustfiles/fanout.py", "--headless", "-u", "1", "-t", "5s",
+        "--fanout-n", "100", "--asgi-url", "http://127.0.0.1:9",
+    )  # fmt: skip
+    r = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert r.stderr.strip().splitlines()[-1] == (
+        "locust: fanout_n: must be between 1 and 50 (the Django app's limits), got 100"
+    )
