@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -121,7 +122,7 @@ def _eventually[T](what: str, probe: Callable[[], T | None], timeout: float = 60
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
+def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
     problem = _engine_problem()
     if problem is not None:
         message = f"no Docker engine reachable ({problem}); the compose e2e test needs one"
@@ -145,16 +146,40 @@ def stack() -> Iterator[Stack]:
     # The long-running services; one-shots (migrate) start as their dependencies.
     wanted = sorted(n for n, s in services.items() if "healthcheck" in s and n not in left_out)
     stack = Stack(project, env, wanted)
+    failed_before = request.session.testsfailed
+    setup_failed = False
     try:
         stack.compose("build", timeout=1500)  # cached after the first run
+        started = time.monotonic()
         stack.compose("up", "--detach", "--wait", "--wait-timeout", "300", *wanted, timeout=600)
+        print(f"e2e: `docker compose up --wait` took {time.monotonic() - started:.1f} s")
         yield stack
     except BaseException:
-        print(stack.compose("ps", "--all", check=False))
-        print(stack.compose("logs", "--no-color", "--tail", "60", check=False, timeout=60))
+        setup_failed = True
         raise
     finally:
+        # pytest does not pass a test's failure into its fixtures: compare the failure count.
+        if setup_failed or request.session.testsfailed > failed_before:
+            _dump(stack, request.config)
         stack.compose("down", "--volumes", "--remove-orphans", "--timeout", "10", timeout=300)
+
+
+def _dump(stack: Stack, config: pytest.Config) -> None:
+    """What the containers said, for a failed run. Written past pytest's capture: output
+    captured during a teardown is shown only when the teardown itself fails."""
+    text = "\n".join(
+        (
+            f"e2e: a test failed; the state of {stack.project} before `down`:",
+            stack.compose("ps", "--all", check=False),
+            stack.compose("logs", "--no-color", "--tail", "60", check=False, timeout=60),
+        )
+    )
+    capture = config.pluginmanager.getplugin("capturemanager")
+    if capture is None:
+        print(text, file=sys.stderr)
+        return
+    with capture.global_and_fixture_disabled():
+        print(text, file=sys.stderr)
 
 
 def test_every_long_running_service_is_healthy_and_runs_as_non_root(stack: Stack) -> None:
@@ -297,7 +322,43 @@ def test_migrate_ran_against_postgres(stack: Stack) -> None:
 
 
 def test_grafana_password_is_generated_once_and_kept(stack: Stack) -> None:
-    first = stack.compose("run", "--rm", "--no-deps", "grafana-init")
+    if "grafana" in stack.services:
+        # `up` started Grafana, so grafana-init has already run once: it generated the password.
+        first = stack.compose("logs", "--no-color", "grafana-init")
+    else:
+        first = stack.compose("run", "--rm", "--no-deps", "grafana-init")
     again = stack.compose("run", "--rm", "--no-deps", "grafana-init")
-    assert "generated" in first
-    assert "kept" in again
+    assert "generated" in first, first
+    assert "kept" in again, again
+
+
+DASHBOARD_UIDS = {"lab-sync-vs-async", "lab-load-generator", "lab-slow-upstream"}
+
+
+def test_grafana_reads_prometheus_and_lists_the_dashboards(stack: Stack) -> None:
+    if "grafana" not in stack.services:
+        pytest.skip(
+            "Grafana was left out: its image is not available on this engine (nothing can be"
+            " pulled here), so its datasource and dashboards cannot be checked"
+        )
+    password = stack.compose(
+        "exec", "-T", "grafana", "cat", "/run/secrets/lab/grafana_admin_password"
+    ).strip()
+    with httpx.Client(
+        base_url=stack.url("GRAFANA_PORT"), auth=("admin", password), timeout=10
+    ) as client:
+
+        def datasource_ok() -> dict[str, Any] | None:
+            reply = client.get("/api/datasources/uid/lab-prometheus/health")
+            body: dict[str, Any] = reply.json()
+            return body if reply.status_code == 200 and body.get("status") == "OK" else None
+
+        _eventually("Grafana's Prometheus datasource healthy", datasource_ok)
+
+        def dashboards() -> set[str] | None:
+            found = client.get("/api/search", params={"type": "dash-db"}).json()
+            uids = {d["uid"] for d in found}
+            return uids if uids >= DASHBOARD_UIDS else None
+
+        # Provisioning loads the files shortly after Grafana reports healthy.
+        _eventually(f"dashboards {sorted(DASHBOARD_UIDS)} in /api/search", dashboards)
