@@ -129,21 +129,88 @@ def test_every_published_port_is_on_loopback() -> None:
             assert str(mapping).startswith("127.0.0.1:"), f"{name} publishes {mapping}"
 
 
-@pytest.mark.parametrize("name", sorted(LAB_SERVE))
-def test_containers_get_every_setting_but_the_published_ports(name: str) -> None:
-    env: dict[str, str] = SERVICES[LAB_SERVE[name]]["environment"]
+# Fixed inside every `lab serve` container; never taken from .env.
+LAB_FIXED = set(CONTAINER_FIXED)
+DJANGO_ENV = LAB_FIXED | {
+    "UPSTREAM_URL",
+    "UPSTREAM_TIMEOUT_S",
+    "UPSTREAM_POOL_SIZE",
+    "ASYNC_HTTP_CLIENT",
+    "WEB_WORKERS",
+    "WEB_THREADS",
+    "WSGI_WORKER_CLASS",
+    "ASGI_SERVER",
+    "DATABASE_URL",
+    "DJANGO_SECRET_KEY",
+    "DJANGO_DB_POOL_SIZE",
+}
+LOCUST_ENV = LAB_FIXED | {"LOCUST_MASTER_PORT", "LOCUST_WSGI_URL", "LOCUST_ASGI_URL"}
+# compose service -> exactly the environment it gets: what its code reads, nothing more, so
+# that changing a knob recreates only the services that use it.
+NEEDS: dict[str, set[str]] = {
+    "upstream": LAB_FIXED
+    | {"SLOW_DELAY_MS", "SLOW_JITTER_MS", "SLOW_DISTRIBUTION", "SLOW_ERROR_RATE"},
+    "migrate": DJANGO_ENV,
+    "django-wsgi": DJANGO_ENV,
+    "django-asgi": DJANGO_ENV,
+    "locust-master": LOCUST_ENV | {"LOCUST_WORKERS"},
+    "locust-worker": LOCUST_ENV | {"LOCUST_MASTER_NODE_HOST"},
+}
+# The servers under test and what they stand on: no knob of the load generator or of the
+# observability stack may reach them (a change would recreate them mid-experiment).
+UNDER_TEST = {"upstream", "postgres", "migrate", "django-wsgi", "django-asgi"}
+# Variables every image of ours shares: a new image rebuilds everything, as it should.
+IMAGE_VARIABLES = {"PYTHON_IMAGE", "LAB_IMAGE_TAG"}
+
+
+def _service_variables(name: str) -> set[str]:
+    """The ${NAME} variables a service's definition (anchors merged) reads."""
+    return {m["name"] for m in VARIABLE.finditer(yaml.safe_dump(SERVICES[name]))}
+
+
+@pytest.mark.parametrize("name", sorted(NEEDS))
+def test_each_container_gets_only_the_settings_it_uses(name: str) -> None:
+    env: dict[str, str] = SERVICES[name]["environment"]
+    assert set(env) == NEEDS[name]
     upstream = f"http://{LAB_SERVE['upstream']}:{DEFAULTS.upstream_port}"
     for field in FIELDS:
         key = field.upper()
-        if field in _published_port_settings():
-            # The server must listen on its default port, the one Prometheus scrapes.
-            assert key not in env, f"{key} would move the port inside the container"
-        elif key in CONTAINER_FIXED:
+        if key not in env:
+            continue
+        if key in CONTAINER_FIXED:
             assert env[key] == CONTAINER_FIXED[key]
         elif key == "UPSTREAM_URL":
             assert env[key] == upstream
         else:
             assert env[key] == f"${{{key}:-{getattr(DEFAULTS, field)}}}"
+
+
+def test_every_container_running_lab_code_is_covered() -> None:
+    lab_code = {n for n, s in SERVICES.items() if s.get("image", "").startswith("asynclab-")}
+    assert lab_code - {"grafana-init"} == set(NEEDS)
+
+
+def test_every_setting_reaches_a_container_but_the_published_ports() -> None:
+    given = set().union(*(set(SERVICES[n]["environment"]) for n in NEEDS))
+    for field in FIELDS:
+        key = field.upper()
+        if field in _published_port_settings():
+            # The server must listen on its default port, the one Prometheus scrapes.
+            assert key not in given, f"{key} would move the port inside a container"
+        else:
+            assert key in given, f"no container gets {key}"
+
+
+def test_load_and_observability_knobs_never_touch_the_servers_under_test() -> None:
+    theirs = set().union(*(_service_variables(n) for n in UNDER_TEST))
+    for name in sorted(set(SERVICES) - UNDER_TEST):
+        shared = (_service_variables(name) & theirs) - IMAGE_VARIABLES
+        assert shared == set(), f"changing {sorted(shared)} would recreate {name} too"
+    assert not any(v.startswith("LOCUST_") for v in theirs)
+
+
+def test_the_two_servers_share_one_environment() -> None:
+    assert SERVICES["django-wsgi"]["environment"] == SERVICES["django-asgi"]["environment"]
 
 
 def test_locust_urls_point_at_the_django_services() -> None:
