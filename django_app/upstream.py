@@ -105,12 +105,7 @@ def call_sync(server: Server, delay_ms: int) -> dict[str, Any]:
     outcome = "error"
     try:
         try:
-            # httpx times each phase (connect, every read, pool wait), so a hang is cut after
-            # UPSTREAM_TIMEOUT_S of silence.
-            r = sync_client().get(
-                slow_url(lab), params={"delay_ms": delay_ms}, timeout=lab.upstream_timeout_s
-            )
-            answer = _answer(r.status_code, r.content)
+            answer = _get_sync(lab, delay_ms)
         except Exception as exc:
             error = exc if isinstance(exc, UpstreamError) else _failure(exc, lab)
             if error is None:
@@ -123,6 +118,26 @@ def call_sync(server: Server, delay_ms: int) -> dict[str, Any]:
         metrics.UPSTREAM_DURATION.labels(server, "httpx-sync", outcome).observe(
             time.perf_counter() - started
         )
+
+
+def _get_sync(lab: LabSettings, delay_ms: int) -> dict[str, Any]:
+    # httpx times each phase (connect, every read, pool wait) but has no total: a body dripped
+    # a byte at a time would never trip it. So the body is streamed and a monotonic deadline
+    # checked at every chunk, like the async clients' total timeout. A silent read is still
+    # cut by the per-phase timeout, so the call ends within UPSTREAM_TIMEOUT_S plus at most
+    # one gap between chunks.
+    deadline = time.monotonic() + lab.upstream_timeout_s
+    with sync_client().stream(
+        "GET", slow_url(lab), params={"delay_ms": delay_ms}, timeout=lab.upstream_timeout_s
+    ) as r:
+        body = bytearray()
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        for chunk in r.iter_bytes():
+            body += chunk
+            if time.monotonic() > deadline:
+                raise TimeoutError
+    return _answer(r.status_code, bytes(body))
 
 
 # --- async -----------------------------------------------------------------------------------
