@@ -210,4 +210,5 @@ def test_stream_stops_when_the_client_goes_away(lab: LabSettings) -> None:
         samples = scrape(base)
     assert total(samples, "lab_stream_disconnects_total") == 1
     assert total(samples, "lab_stream_events_total") <= 5
-    assert total(samples, "lab_http_requests_in_flight", route="stream_async") == 0
+    # No in-flight check here: the middleware counts a stream as finished once the response
+    # object exists, before its body is sent, so it would read 0 even if the stream ran on.
