@@ -146,10 +146,11 @@ class LabUser(FastHttpUser):
         self.host = resolve(environment.host, target, urls)
         super().__init__(environment)
 
-    def get(self, path: str, **params: Any) -> None:
-        """GET path?params, named by its path so every query string counts as one row."""
+    def get(self, path: str, *, name: str | None = None, **params: Any) -> None:
+        """GET path?params, named by its path (or `name`) so every query string counts as one
+        row."""
         query = f"?{urlencode(params)}" if params else ""
-        self.client.get(path + query, name=path)
+        self.client.get(path + query, name=name or path)
 
     def option(self, name: str, default: Any, environment: Environment | None = None) -> Any:
         options = (environment or self.environment).parsed_options

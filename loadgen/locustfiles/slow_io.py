@@ -7,6 +7,10 @@ from locust import task
 
 from loadgen.lab_user import LabUser
 
+# One path, two behaviours: named apart so they get separate rows in Locust and Grafana.
+SERIAL = "/io/sync-to-async?thread_sensitive=1"
+PARALLEL = "/io/sync-to-async?thread_sensitive=0"
+
 
 class IoSyncUser(LabUser):
     """Sync view, blocking HTTP call: holds a worker thread for the whole wait."""
@@ -37,7 +41,12 @@ class IoSyncToAsyncSerialUser(LabUser):
 
     @task
     def io_sync_to_async(self) -> None:
-        self.get("/io/sync-to-async", thread_sensitive=1, delay_ms=self.option("delay_ms", 200))
+        self.get(
+            "/io/sync-to-async",
+            name=SERIAL,
+            thread_sensitive=1,
+            delay_ms=self.option("delay_ms", 200),
+        )
 
 
 class IoSyncToAsyncParallelUser(LabUser):
@@ -45,4 +54,9 @@ class IoSyncToAsyncParallelUser(LabUser):
 
     @task
     def io_sync_to_async(self) -> None:
-        self.get("/io/sync-to-async", thread_sensitive=0, delay_ms=self.option("delay_ms", 200))
+        self.get(
+            "/io/sync-to-async",
+            name=PARALLEL,
+            thread_sensitive=0,
+            delay_ms=self.option("delay_ms", 200),
+        )
