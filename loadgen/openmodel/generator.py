@@ -48,22 +48,20 @@ async def run_async(
         nonlocal in_flight
         started = now()
         result.record_start(started - intended)
+        error: str | None = None
         try:
             async with session.get(url) as response:
                 await response.read()
                 done = now()
-            if response.status < 400:
-                result.ok += 1
-                result.latency.record(done - intended)
-                result.service_time.record(done - started)
-            else:
-                result.errors[f"HTTP {response.status}"] += 1
+            if response.status >= 400:
+                error = f"HTTP {response.status}"
         except TimeoutError:
-            result.errors["timeout"] += 1
+            done, error = now(), "timeout"
         except aiohttp.ClientError as e:
-            result.errors[type(e).__name__] += 1
+            done, error = now(), type(e).__name__
         finally:
             in_flight -= 1
+        result.record_response(intended, started, done, error)
 
     cpu = CpuMeter()
     # No per-host cap below our own in-flight limit: the pool must never be the bottleneck.

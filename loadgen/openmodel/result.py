@@ -20,6 +20,11 @@ class Result:
     latency: Latency = field(default_factory=Latency)
     # Measured from the actual send: what a closed-loop tool (Locust, ab) would report.
     service_time: Latency = field(default_factory=Latency)
+    # Failed requests (HTTP >= 400, timeouts, connection errors), from the intended start: a
+    # timeout is the longest wait of all, and leaving it out would flatter the tail.
+    failed_latency: Latency = field(default_factory=Latency)
+    # Every answered or failed request, from the intended start: the tail a user really saw.
+    all_latency: Latency = field(default_factory=Latency)
     start_lag: Latency = field(default_factory=Latency)
     sent: int = 0
     ok: int = 0
@@ -38,6 +43,19 @@ class Result:
         self.start_lag.record(max(0.0, lag_s))
         if lag_s > LATE_START_S:
             self.late_starts += 1
+
+    def record_response(
+        self, intended: float, started: float, done: float, error: str | None = None
+    ) -> None:
+        """One finished request: a success, or a failure of kind `error`."""
+        self.all_latency.record(done - intended)
+        if error is None:
+            self.ok += 1
+            self.latency.record(done - intended)
+            self.service_time.record(done - started)
+        else:
+            self.errors[error] += 1
+            self.failed_latency.record(done - intended)
 
     def warnings(self) -> list[str]:
         return warnings(
@@ -63,6 +81,8 @@ class Result:
             "late_starts": self.late_starts,
             "latency_ms": _rounded(self.latency.summary_ms()),
             "service_time_ms": _rounded(self.service_time.summary_ms()),
+            "failed_latency_ms": _rounded(self.failed_latency.summary_ms()),
+            "all_latency_ms": _rounded(self.all_latency.summary_ms()),
             "start_lag_ms": _rounded(self.start_lag.summary_ms()),
             "generator_cpu_cores": round(self.cpu_cores, 3),
             "warnings": self.warnings(),
@@ -79,9 +99,12 @@ class Result:
             "  latency (ms, from the intended start; HdrHistogram, not rounded):",
             _row("latency", self.latency),
             _row("service", self.service_time),
+            _row("failed", self.failed_latency),
+            _row("all", self.all_latency),
             _row("start lag", self.start_lag),
-            "  'latency' includes any wait the schedule caused; 'service' starts at the actual "
-            "send, as a closed-loop tool would measure it.",
+            "  'latency' and 'service' are of successful responses; 'latency' includes any wait "
+            "the schedule caused, 'service' starts at the actual send, as a closed-loop tool "
+            "would measure it. 'failed' is of errors and timeouts, 'all' of every request.",
         ]
         if self.errors:
             lines.append("  errors    " + ", ".join(f"{k}: {v}" for k, v in self.errors.items()))

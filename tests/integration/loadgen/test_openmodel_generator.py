@@ -82,3 +82,19 @@ def test_lab_load_prints_a_report_and_writes_json(lab: Lab, tmp_path: Path) -> N
     data = json.loads(out.read_text())
     assert data["sent"] == data["ok"] == 100
     assert data["latency_ms"]["p50"] >= 5.0
+
+
+def test_timed_out_requests_count_in_the_failed_and_all_latencies(lab: Lab) -> None:
+    # Every request outlives the 150 ms timeout: none succeeds, all of them waited.
+    result = run(
+        lab.upstream + "/slow?delay_ms=1000", [Stage(rate=20, duration_s=1)], timeout_s=0.15
+    )
+
+    assert result.errors == {"timeout": 20}
+    assert result.ok == 0
+    assert result.latency.count == 0
+    data = result.as_dict()
+    assert data["latency_ms"] == {}
+    assert 150 <= data["failed_latency_ms"]["p50"] < 1000, result.report()
+    assert data["all_latency_ms"] == data["failed_latency_ms"]
+    assert "failed" in result.report()

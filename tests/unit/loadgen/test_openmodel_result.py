@@ -55,3 +55,20 @@ def test_report_and_json_show_intended_and_actual_timings() -> None:
     text = r.report()
     assert "from the intended start" in text
     assert "WARNING: requested 100.0 req/s" in text
+
+
+def test_failures_keep_their_latency_from_the_intended_start() -> None:
+    r = Result(url="http://127.0.0.1:9/x", requested_rate=10, duration_s=1, planned=3)
+    r.record_response(intended=0.0, started=0.0, done=0.020)
+    r.record_response(intended=0.0, started=0.001, done=0.025)
+    r.record_response(intended=0.0, started=0.0, done=2.0, error="timeout")
+    data = r.as_dict()
+    assert r.ok == 2
+    assert data["errors"] == {"timeout": 1}
+    assert data["latency_ms"]["max"] < 30  # successes only: the timeout is not here...
+    assert abs(data["failed_latency_ms"]["p50"] - 2000) < 2  # ...but here
+    assert abs(data["all_latency_ms"]["max"] - 2000) < 2  # and in the tail of everything
+    assert abs(data["service_time_ms"]["max"] - 24) < 0.1
+    text = r.report()
+    assert "    failed     mean  2000" in text
+    assert "    all        mean" in text
