@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from django_app.errors import error_response
-from django_app.params import BadParameter, Spec, parse
+from django_app.params import BadParameter, Budget, Spec, parse
 from django_app.upstream import UpstreamError
 
 View = Callable[..., HttpResponseBase]
@@ -23,14 +23,16 @@ AsyncView = Callable[..., Awaitable[HttpResponseBase]]
 ALLOWED_METHODS = frozenset({"GET", "HEAD"})
 
 
-def _refuse(request: HttpRequest, spec: dict[str, Spec]) -> HttpResponseBase | dict[str, Any]:
+def _refuse(
+    request: HttpRequest, spec: dict[str, Spec], budget: Budget | None
+) -> HttpResponseBase | dict[str, Any]:
     """The view's keyword arguments, or the error response that replaces the view."""
     if request.method not in ALLOWED_METHODS:
         response = error_response(405, f"method {request.method} not allowed", allowed=["GET"])
         response["Allow"] = "GET, HEAD"
         return response
     try:
-        return parse(request.GET, spec)
+        return parse(request.GET, spec, budget)
     except BadParameter as exc:
         return error_response(400, exc.message, parameter=exc.parameter)
 
@@ -39,14 +41,16 @@ def _upstream_failed(exc: UpstreamError) -> HttpResponseBase:
     return error_response(exc.status, exc.message, **exc.details)
 
 
-def endpoint(**spec: Spec) -> Callable[[Any], Any]:
+def endpoint(budget: Budget | None = None, **spec: Spec) -> Callable[[Any], Any]:
+    """`spec`: the query parameters; `budget`: a cap on their combined expected duration."""
+
     def decorate(view: Any) -> Any:
         if iscoroutinefunction(view):
             async_view: AsyncView = view
 
             @functools.wraps(view)
             async def run_async(request: HttpRequest) -> HttpResponseBase:
-                kwargs = _refuse(request, spec)
+                kwargs = _refuse(request, spec, budget)
                 if isinstance(kwargs, HttpResponseBase):
                     return kwargs
                 try:
@@ -61,7 +65,7 @@ def endpoint(**spec: Spec) -> Callable[[Any], Any]:
 
         @functools.wraps(view)
         def run_sync(request: HttpRequest) -> HttpResponseBase:
-            kwargs = _refuse(request, spec)
+            kwargs = _refuse(request, spec, budget)
             if isinstance(kwargs, HttpResponseBase):
                 return kwargs
             try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.http import QueryDict
@@ -68,8 +70,57 @@ EVENTS = Int(default=10, low=1, high=1_000)
 INTERVAL_MS = Int(default=100, low=0, high=10_000)
 THREAD_SENSITIVE = Flag(default=True)
 
+# The longest a request may be expected to take, from its parameters together: each bound
+# above is fine alone, but n=50 x 30 s or 1000 events x 10 s would tie a worker up for
+# minutes. Equal to the delay bound, so one call of the longest delay is always allowed.
+# services/gunicorn/gunicorn.conf.py keeps its worker timeout above this.
+MAX_REQUEST_MS = DELAY_MS.high
 
-def parse(query: QueryDict, spec: Mapping[str, Spec]) -> dict[str, int | bool]:
+
+@dataclass(frozen=True)
+class Budget:
+    """A cap on a request's expected duration, computed from several parameters."""
+
+    names: tuple[str, ...]
+    expected_ms: Callable[[Mapping[str, int | bool]], float]
+    formula: str
+
+    def check(self, values: Mapping[str, int | bool]) -> None:
+        ms = self.expected_ms(values)
+        if ms > MAX_REQUEST_MS:
+            raise BadParameter(
+                ",".join(self.names),
+                f"{self.formula} = {ms:.0f} ms; a request may take at most {MAX_REQUEST_MS} ms",
+            )
+
+
+def default_pool_size() -> int:
+    # The default executor sync_to_async(thread_sensitive=False) uses (ThreadPoolExecutor's).
+    return min(32, (os.cpu_count() or 1) + 4)
+
+
+def _sync_to_async_ms(v: Mapping[str, int | bool]) -> float:
+    n, delay = int(v["n"]), int(v["delay_ms"])
+    # One after another on one thread, or in rounds of the pool's size.
+    rounds = n if v["thread_sensitive"] else math.ceil(n / default_pool_size())
+    return rounds * delay
+
+
+SYNC_TO_ASYNC_BUDGET = Budget(
+    ("n", "delay_ms"),
+    _sync_to_async_ms,
+    "delay_ms x n (thread_sensitive=1) or x ceil(n / thread pool size) (thread_sensitive=0)",
+)
+STREAM_BUDGET = Budget(
+    ("events", "interval_ms"),
+    lambda v: int(v["events"]) * int(v["interval_ms"]),
+    "events x interval_ms",
+)
+
+
+def parse(
+    query: QueryDict, spec: Mapping[str, Spec], budget: Budget | None = None
+) -> dict[str, int | bool]:
     """The values of the parameters in `spec`; unknown or repeated parameters are errors, so
     a typo (`delay=5000`) is not silently served with the default."""
     for name in query:
@@ -82,4 +133,6 @@ def parse(query: QueryDict, spec: Mapping[str, Spec]) -> dict[str, int | bool]:
     for name, kind in spec.items():
         raw = query.get(name)
         values[name] = kind.default if raw is None else kind.parse(name, raw)
+    if budget is not None:
+        budget.check(values)
     return values

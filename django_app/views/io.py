@@ -46,7 +46,12 @@ async def io_async_blocking(request: HttpRequest, delay_ms: int) -> JsonResponse
     return _answer(request, started, delay_ms=delay_ms, upstream=answer)
 
 
-@endpoint(delay_ms=params.DELAY_MS, thread_sensitive=params.THREAD_SENSITIVE, n=params.CALLS_N)
+@endpoint(
+    budget=params.SYNC_TO_ASYNC_BUDGET,
+    delay_ms=params.DELAY_MS,
+    thread_sensitive=params.THREAD_SENSITIVE,
+    n=params.CALLS_N,
+)
 async def io_sync_to_async(
     request: HttpRequest, delay_ms: int, thread_sensitive: bool, n: int
 ) -> JsonResponse:

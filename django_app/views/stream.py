@@ -53,7 +53,7 @@ def _sync_events(server: Server, events: int, interval_s: float) -> Iterator[str
         raise
 
 
-@endpoint(events=params.EVENTS, interval_ms=params.INTERVAL_MS)
+@endpoint(budget=params.STREAM_BUDGET, events=params.EVENTS, interval_ms=params.INTERVAL_MS)
 async def stream_async(
     request: HttpRequest, events: int, interval_ms: int
 ) -> StreamingHttpResponse:

@@ -4,8 +4,12 @@ Bind address, worker class, workers and threads come from the command line that
 `lab serve` builds, so they are typed in one place (lab/serve.py).
 """
 
+import math
 import os
 from typing import Any
+
+from django_app.params import MAX_REQUEST_MS
+from lab.settings import LabSettings
 
 
 def child_exit(server: Any, worker: Any) -> None:
@@ -20,6 +24,15 @@ def child_exit(server: Any, worker: Any) -> None:
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "warning")
-# A long upstream delay (up to 30 s) must not get a sync worker killed mid-request.
-timeout = 120
+
+
+def worker_timeout(lab: LabSettings) -> int:
+    """Seconds a sync worker may spend on one request before the arbiter kills it: above the
+    longest request the app allows (MAX_REQUEST_MS of expected work, then one failing
+    upstream call: its deadline, overshot by at most one more silent read), with margin."""
+    longest = MAX_REQUEST_MS / 1000 + 2 * lab.upstream_timeout_s
+    return max(120, math.ceil(longest) + 30)
+
+
+timeout = worker_timeout(LabSettings.from_env())
 graceful_timeout = 5

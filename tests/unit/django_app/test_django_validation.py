@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from django.http import QueryDict
 from django.urls import get_resolver
 
 from django_app.params import Flag, Int, Spec
@@ -92,3 +93,59 @@ def test_other_methods_are_a_json_405(client: Caller, path: str) -> None:
     assert answer.status == 405
     assert answer.headers["Allow"] == "GET, HEAD"
     assert "POST" in answer.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("/io/sync-to-async?n=50&delay_ms=30000", "n,delay_ms"),
+        ("/io/sync-to-async?n=2&delay_ms=15001&thread_sensitive=1", "n,delay_ms"),
+        ("/io/sync-to-async?n=50&delay_ms=30000&thread_sensitive=0", "n,delay_ms"),
+        ("/stream/async?events=1000&interval_ms=10000", "events,interval_ms"),
+        ("/stream/async?events=301&interval_ms=100", "events,interval_ms"),
+        ("/stream/async?interval_ms=3001", "events,interval_ms"),  # 10 events by default
+    ],
+)
+def test_a_request_expected_to_outlast_the_cap_is_a_400_naming_its_parameters(
+    client: Caller, query: str, parameter: str
+) -> None:
+    answer = client.get(query)
+    assert answer.status == 400
+    body = answer.json()
+    assert body["parameter"] == parameter
+    assert "at most 30000 ms" in body["error"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/io/sync-to-async?n=2&delay_ms=15000&thread_sensitive=1",
+        "/stream/async?events=300&interval_ms=100",
+    ],
+)
+def test_a_request_exactly_at_the_cap_is_allowed(query: str) -> None:
+    from django.urls import resolve
+
+    from django_app import params
+
+    path, _, raw = query.partition("?")
+    view = resolve(path).func
+    # Parse only (running it would take the 30 s): the view's own spec and budget.
+    budget = params.SYNC_TO_ASYNC_BUDGET if path == "/io/sync-to-async" else params.STREAM_BUDGET
+    assert params.parse(QueryDict(raw), view.params, budget)  # type: ignore[attr-defined]
+
+
+def test_gunicorn_worker_timeout_outlasts_the_longest_allowed_request() -> None:
+    import runpy
+    from pathlib import Path
+
+    from django_app.params import MAX_REQUEST_MS
+    from lab.settings import LabSettings
+
+    conf = Path(__file__).resolve().parents[3] / "services" / "gunicorn" / "gunicorn.conf.py"
+    worker_timeout = runpy.run_path(str(conf))["worker_timeout"]
+    for timeout_s in (0.5, 35.0, 200.0, 600.0):
+        lab = LabSettings(upstream_timeout_s=timeout_s)
+        # The longest request: the capped work, then one failing call cut at its deadline
+        # (overshot by at most one more silent read).
+        assert worker_timeout(lab) > MAX_REQUEST_MS / 1000 + 2 * timeout_s
