@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
@@ -18,3 +19,14 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonR
 def server_error(request: HttpRequest) -> JsonResponse:
     # No detail: a traceback belongs in the server log, not in the answer.
     return error_response(500, "internal error")
+
+
+class DropUpstreamFaults(logging.Filter):
+    """Keeps django.request from logging every 502/504: they are the upstream's faults,
+    answered on purpose, and under load (the point of the lab) they would flood the log.
+    Real 500s, and anything else at ERROR, still get through."""
+
+    UPSTREAM_STATUSES = frozenset({502, 504})
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return getattr(record, "status_code", None) not in self.UPSTREAM_STATUSES

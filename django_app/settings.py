@@ -92,9 +92,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"drop_upstream_faults": {"()": "django_app.errors.DropUpstreamFaults"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
-    # 4xx answers are part of the experiments (bad input, upstream faults become 502/504 on
-    # purpose); logging each one would flood the server log under load.
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # 4xx answers are part of the experiments (bad input), and so are the 502/504 an upstream
+    # fault becomes: logging each one would flood the server log under load. ERROR drops the
+    # 4xx; the filter drops 502/504 (a logger's filters apply to the records it creates), so
+    # a real 500 is still logged with its traceback.
+    "loggers": {"django.request": {"level": "ERROR", "filters": ["drop_upstream_faults"]}},
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -139,3 +140,27 @@ def test_httpx_async_client_is_selectable(client: Caller, lab: LabSettings) -> N
         if client.server == "asgi":
             client.runner.run(upstream.close_async_clients())
     assert (answer.status, answer.json()["client"]) == (200, "httpx")
+
+
+@pytest.mark.parametrize("path", ["/io/sync?delay_ms=0", "/io/async?delay_ms=0"])
+def test_upstream_faults_are_not_logged_but_real_500s_are(
+    client: Caller, lab: LabSettings, path: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+    from django.utils.log import log_response
+
+    down = dataclasses.replace(lab, upstream_url=f"http://127.0.0.1:{free_port()}")
+    with caplog.at_level(logging.WARNING, logger="django.request"), override_settings(LAB=down):
+        assert client.get(path).status == 502
+        assert [r for r in caplog.records if r.name == "django.request"] == []
+        # The same path Django takes for every >= 400 answer, with a real server error.
+        request = RequestFactory().get(path)
+        log_response(
+            "Internal Server Error: %s", path, request=request, response=HttpResponse(status=500)
+        )
+        log_response(
+            "Gateway Timeout: %s", path, request=request, response=HttpResponse(status=504)
+        )
+    logged = [r.getMessage() for r in caplog.records if r.name == "django.request"]
+    assert logged == [f"Internal Server Error: {path}"]
