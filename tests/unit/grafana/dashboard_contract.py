@@ -11,8 +11,9 @@ from lab import dashboards, prometheus
 REPO = Path(__file__).resolve().parents[3]
 METRICS_MD = REPO / "docs" / "metrics.md"
 SERVER_PREFIX = re.compile(r"^(WSGI \(gunicorn\)|ASGI \(uvicorn\)): ")
-# Prometheus's own series, not part of the lab's contract.
-BUILTIN = {"up", "scrape_duration_seconds"}
+# Series Prometheus makes itself (per scrape) or exports about itself: listed in metrics.md
+# like the lab's own when a panel reads them.
+PROMETHEUS_SERIES = ("scrape_", "prometheus_")
 
 
 @cache
@@ -78,6 +79,17 @@ def contract_rows() -> dict[str, str]:
 
 
 def names_in(expr: str) -> set[str]:
-    """Identifiers that look like the lab's metric or rule names."""
+    """Identifiers that look like metric or rule names: the lab's and Prometheus's own."""
     words = set(re.findall(r"(?<![\w:\"])[a-zA-Z_][\w:]*", expr))
-    return {w for w in words if w.startswith(("lab_", "upstream_", "locust_")) or ":" in w}
+    lab = ("lab_", "upstream_", "locust_", *PROMETHEUS_SERIES)
+    return {w for w in words if w.startswith(lab) or ":" in w or w == "up"}
+
+
+def variable_rows() -> set[tuple[str, str, str, str]]:
+    """(variable, dashboard, metric, label) from the template-variable table of metrics.md."""
+    rows = set()
+    for line in METRICS_MD.read_text().splitlines():
+        m = re.match(r"^\| `\$(\w+)` \| ([^|]+?) \| `([\w:]+)` \| `(\w+)` \|", line)
+        if m:
+            rows.add((m.group(1), m.group(2), m.group(3), m.group(4)))
+    return rows

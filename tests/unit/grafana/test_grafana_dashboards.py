@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import yaml
 from dashboard_contract import (
-    BUILTIN,
     REPO,
     built,
     cell,
@@ -17,6 +16,7 @@ from dashboard_contract import (
     names_in,
     panels_using,
     rules,
+    variable_rows,
 )
 
 from lab import dashboards
@@ -157,7 +157,27 @@ def test_dashboards_query_only_known_metrics_and_rules() -> None:
         for q in dashboards.queries(d):
             bare = {re.sub(r"_(bucket|sum|count)$", "", n) for n in names_in(q.expr)}
             unknown = {n for n in bare if n not in known and n + "_bucket" not in known}
-            assert not unknown - BUILTIN, f"{q.dashboard} / {q.panel}: {unknown}"
+            assert not unknown, f"{q.dashboard} / {q.panel}: {unknown}"
+
+
+def test_prometheus_built_in_series_count_as_metrics() -> None:
+    # Without this, `up` and `scrape_*` would pass the check above by never being seen.
+    assert names_in('sum by (job) (up{job="django"})') == {"up"}
+    assert names_in("max(scrape_duration_seconds)") == {"scrape_duration_seconds"}
+    assert names_in('rate(x{job="upstream"}[1m])') == set()
+
+
+def test_metrics_md_lists_every_template_variable_with_the_metric_it_reads() -> None:
+    expected = {
+        (name, d["title"], metric, label)
+        for d in built().values()
+        for name, (selector, label) in dashboards.variables(d).items()
+        for metric in names_in(selector)
+    }
+    assert {row[0] for row in expected} == {"route", "name"}
+    assert variable_rows() == expected
+    known = set(contract_rows()) | set(rules())
+    assert {metric for _, _, metric, _ in expected} <= known
 
 
 def test_every_recording_rule_is_shown_somewhere() -> None:
