@@ -24,7 +24,12 @@ from lab.topology import SERVICES, Service
 
 
 class _Stop(Exception):
-    """Raised from the SIGTERM handler so shutdown runs the same path as Ctrl-C."""
+    """Raised from the SIGTERM/SIGHUP handler so shutdown runs the same path as Ctrl-C."""
+
+
+# SIGHUP: the terminal went away; its default action would kill `lab up` and orphan every
+# service (each runs in its own session), so it stops the lab like SIGTERM.
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
 @dataclass
@@ -49,16 +54,22 @@ def plan(
     return chosen, notes
 
 
-def busy_ports(settings: LabSettings, services: Sequence[Service]) -> list[str]:
-    problems = []
-    for s in services:
-        port = s.port(settings)
-        if runner.port_in_use(settings.lab_host, port):
-            problems.append(
-                f"port {port} ({s.name}) is already in use: is a lab already running? "
-                f"Stop it, or set {s.port_setting.upper()} to a free port."
-            )
-    return problems
+def busy_ports(settings: LabSettings, services: Sequence[Service]) -> str | None:
+    """One line naming every busy port, or None when all are free."""
+    busy = [s for s in services if runner.port_in_use(settings.lab_host, s.port(settings))]
+    if not busy:
+        return None
+    ports = ", ".join(f"{s.port(settings)} ({s.name})" for s in busy)
+    names = ", ".join(s.port_setting.upper() for s in busy)
+    if len(busy) == 1:
+        return (
+            f"port {ports} is already in use: is a lab already running? "
+            f"Stop it, or set {names} to a free port."
+        )
+    return (
+        f"ports {ports} are already in use: is a lab already running? "
+        f"Stop it, or set {names} to free ports."
+    )
 
 
 def _pump(label: str, stream: IO[bytes], out: IO[str], lock: threading.Lock) -> None:
@@ -78,21 +89,21 @@ def up(
     env: Mapping[str, str] | None = None,
 ) -> int:
     services, notes = plan(settings, only)
+    # Before any early return: "nothing to start" alone would not say why.
+    for note in notes:
+        out.write(f"lab up: {note}\n")
     if not services:
         out.write("lab up: nothing to start\n")
         return 2
-    problems = busy_ports(settings, services)
-    if problems:
-        for p in problems:
-            out.write(f"lab up: {p}\n")
+    problem = busy_ports(settings, services)
+    if problem:
+        out.write(f"lab up: {problem}\n")
         return 2
-    for note in notes:
-        out.write(f"lab up: {note}\n")
 
     def on_term(signum: int, frame: FrameType | None) -> None:
         raise _Stop
 
-    previous = signal.signal(signal.SIGTERM, on_term)
+    previous = {sig: signal.signal(sig, on_term) for sig in _STOP_SIGNALS}
     lock = threading.Lock()
     started: list[Running] = []
 
@@ -105,6 +116,7 @@ def up(
         return proc
 
     code = 0
+    interrupted = False
     try:
         for s in services:
             out.write(f"lab up: starting {s.name} ({s.description}) ...\n")
@@ -119,14 +131,23 @@ def up(
         out.write(f"lab up: {e}; stopping the lab\n")
         code = 1
     except (KeyboardInterrupt, _Stop):
-        out.write("\nlab up: stopping ...\n")
+        interrupted = True
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        for r in reversed(started):
-            runner.stop(r.proc)
-        for r in started:
-            r.pump.join(timeout=2)
-        out.write("lab up: stopped\n")
+        # A second Ctrl-C (or SIGTERM) here would break off the stop loop and orphan the
+        # services still running: the cleanup ignores them, and is bounded by runner.stop.
+        interrupting = (signal.SIGINT, *_STOP_SIGNALS)
+        saved = {sig: signal.signal(sig, signal.SIG_IGN) for sig in interrupting}
+        try:
+            if interrupted:
+                out.write("\nlab up: stopping ...\n")
+            for r in reversed(started):
+                runner.stop(r.proc)
+            for r in started:
+                r.pump.join(timeout=2)
+            out.write("lab up: stopped\n")
+        finally:
+            for sig in interrupting:
+                signal.signal(sig, previous.get(sig, saved[sig]))
     return code
 
 

@@ -1,5 +1,6 @@
 """`lab up` as a user runs it: a real process tree on 127.0.0.1, stopped by a signal."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -54,7 +55,9 @@ def ports() -> dict[str, int]:
     return {"upstream_port": free_port(), "wsgi_port": free_port(), "asgi_port": free_port()}
 
 
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+@pytest.mark.parametrize(
+    "sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["ctrl-c", "sigterm", "sighup"]
+)
 def test_up_serves_both_servers_and_a_signal_stops_every_process(
     tmp_path: Path, ports: dict[str, int], sig: signal.Signals
 ) -> None:
@@ -83,6 +86,39 @@ def test_up_serves_both_servers_and_a_signal_stops_every_process(
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+def test_ctrl_c_again_during_the_shutdown_still_stops_every_process(
+    tmp_path: Path, ports: dict[str, int]
+) -> None:
+    env = lab_env(tmp_path, **ports)
+    proc = start_up(env, "--only", "upstream,wsgi,asgi")
+    children: list[psutil.Process] = []
+    try:
+        read_until(proc, "Press Ctrl-C")
+        children = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(signal.SIGINT)
+        read_until(proc, "lab up: stopping")
+        # An impatient user: Ctrl-C and SIGTERM again and again while the services stop.
+        for i in range(20):
+            if proc.poll() is not None:
+                break
+            proc.send_signal(signal.SIGINT if i % 2 else signal.SIGTERM)
+            time.sleep(0.02)
+        rest, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0, rest
+        assert "lab up: stopped" in rest
+        assert "Traceback" not in rest
+        _gone, alive = psutil.wait_procs(children, timeout=10)
+        assert alive == [], f"left behind: {alive}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        # Whatever a failed run orphaned must not outlive the test.
+        for child in children:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
 
 
 def test_a_busy_port_is_one_clear_line(tmp_path: Path) -> None:
