@@ -17,7 +17,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lab", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="lab",
+        description="asynclab: run the lab's services (up, serve) and load them at a fixed "
+        "arrival rate (load).",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     up = sub.add_parser("up", help="run the whole lab as local processes (Ctrl-C stops it)")

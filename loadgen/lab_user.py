@@ -80,6 +80,13 @@ def _add_arguments(parser: Any) -> None:
             env_var=env,
             help=f"{text} ({bounds.low}-{bounds.high})",
         )
+    parser.add_argument(
+        "--shape",
+        env_var="LOCUST_SHAPE",
+        include_in_web_ui=False,  # the web UI has its own shape picker
+        help="Shape class for a headless or autostarted run that loads several (as `lab serve "
+        "locust` does): StepsShape, RampShape, SpikeShape, or none for constant users",
+    )
     for name in TARGETS:
         parser.add_argument(
             f"--{name}-url",
@@ -99,6 +106,33 @@ def _on_init(environment: Environment, **_: Any) -> None:
     exporter.install(environment)
     honesty.install(environment)
     _refuse_bad_knobs_in_web_ui(environment)
+    _choose_shape(environment)
+
+
+def _choose_shape(environment: Environment) -> None:
+    options = environment.parsed_options
+    if options is None or options.worker:
+        return  # a worker runs no shape: its master does
+    shapes = environment.available_shape_classes or {}
+    choice = getattr(options, "shape", None)
+    if choice:
+        if choice.lower() == "none":
+            environment.shape_class = None
+        elif choice in shapes:
+            shape = shapes[choice]
+            shape.runner = environment.runner
+            environment.shape_class = shape
+        else:
+            known = ", ".join(["none", *sorted(shapes)])
+            sys.exit(f"locust: --shape {choice}: expected one of {known}")
+    elif (options.headless or options.autostart) and len(shapes) > 1:
+        # Locust silently applies the first shape it loaded: say which, and how to choose.
+        log.warning(
+            "Several shapes are loaded and none was chosen: Locust applies %s. Set --shape "
+            "(LOCUST_SHAPE) to one of none, %s.",
+            type(environment.shape_class).__name__,
+            ", ".join(sorted(shapes)),
+        )
 
 
 def _refuse_bad_knobs_in_web_ui(environment: Environment) -> None:

@@ -4,6 +4,7 @@ count. Locust runs in a subprocess (importing it would monkey-patch this process
 
 import csv
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -101,3 +102,38 @@ def test_spike_shape_goes_up_and_back_down(lab: Lab, tmp_path: Path) -> None:
     assert max(counts) == 5, counts
     assert counts[0] == counts[-1] == 1, counts  # the baseline before and after
     assert 0 < top < len(counts) - 1, counts
+
+
+def run_service_config(lab: Lab, tmp_path: Path, *args: str) -> str:
+    """A headless run loading what `lab serve locust` loads (every locustfile and shape); its
+    log."""
+    log = tmp_path / f"locust{len(list(tmp_path.glob('locust*.log')))}.log"
+    run_locust(
+        lab, tmp_path, "loadgen/locustfiles,loadgen/shapes", "IoAsyncUser", "-u", "3", "-r", "3",
+        "-t", "2s", "--logfile", str(log), *args,
+    )  # fmt: skip
+    return log.read_text()
+
+
+def test_with_several_shapes_loaded_the_shape_is_chosen_or_named(lab: Lab, tmp_path: Path) -> None:
+    log = run_service_config(lab, tmp_path)
+    # Which one depends on Locust's loading order: the warning names it.
+    assert re.search(r"Locust applies (Ramp|Spike|Steps)Shape\. Set --shape \(LOCUST_SHAPE\)", log)
+    assert "Shape test starting" in log
+
+    log = run_service_config(lab, tmp_path, "--shape", "none")
+    # Constant users, as asked, instead of the shape Locust would have picked.
+    assert "Shape test" not in log
+    assert 'All users spawned: {"IoAsyncUser": 3} (3 total users)' in log
+
+
+def test_an_unknown_shape_is_refused() -> None:
+    argv = [
+        sys.executable, "-m", "locust", "-f", "loadgen/locustfiles/slow_io.py,loadgen/shapes",
+        "--headless", "--shape", "Zigzag", "--asgi-url", "http://127.0.0.1:9",
+    ]  # fmt: skip
+    r = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0
+    assert r.stderr.strip().splitlines()[-1] == (
+        "locust: --shape Zigzag: expected one of none, RampShape, SpikeShape, StepsShape"
+    )
