@@ -41,6 +41,13 @@ class Params:
 
 
 DEFAULTS = Params(**{k.name: k.default for k in KNOBS})  # type: ignore[arg-type]
+_DEFAULT_HANG_MS = float(DEFAULTS.hang_ms)
+
+
+def default_hang_ms(max_delay_ms: float) -> float:
+    """hang_ms when nobody set it: its default, but never above the cap (a lower cap would
+    otherwise refuse the default itself)."""
+    return min(_DEFAULT_HANG_MS, max_delay_ms)
 
 
 def merge(base: Params, given: Mapping[str, Value], locs: Mapping[str, tuple[str, str]]) -> Params:
@@ -49,6 +56,12 @@ def merge(base: Params, given: Mapping[str, Value], locs: Mapping[str, tuple[str
         return base
     values = base.as_dict()
     values.update(given)
+    # A hang_ms still at its default follows a changed cap; one given explicitly (now, or
+    # before, to another value) is checked against the cap like every other delay.
+    if "hang_ms" not in given and base.hang_ms == default_hang_ms(base.max_delay_ms):
+        cap = values["max_delay_ms"]
+        assert isinstance(cap, float | int)
+        values["hang_ms"] = default_hang_ms(float(cap))
     check_consistent(values, locs)
     return Params(**values)  # type: ignore[arg-type]
 

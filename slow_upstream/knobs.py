@@ -213,6 +213,10 @@ def parse_text(knob: Knob, raw: str, loc: tuple[str, str]) -> Value:
         return None
     if text == "":
         raise KnobError(loc, "a value is required", raw)
+    # int() and float() also take "1_0" and non-ASCII digits; nobody means those as a delay.
+    if "_" in text or not text.isascii():
+        expected = "a whole number" if knob.kind in ("int", "seed") else "a number"
+        raise KnobError(loc, f"expected {expected}", raw)
     if knob.kind in ("int", "seed"):
         try:
             number: float = int(text)

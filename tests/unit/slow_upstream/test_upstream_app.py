@@ -62,6 +62,7 @@ def test_slow_answers_small_json(client: InProcessClient) -> None:
         ("delay_ms=1&delay_ms=2", "delay_ms"),
         ("max_concurrency=3", "max_concurrency"),
         ("distribution=zipf", "distribution"),
+        ("delay_ms=1_0", "delay_ms"),
     ],
 )
 def test_bad_query_is_422_naming_the_field(client: InProcessClient, query: str, field: str) -> None:
@@ -135,6 +136,16 @@ def test_bad_config_is_422_and_changes_nothing(
     assert r.status_code == 422
     assert r.json()["detail"][0]["loc"] == ["body", field]
     assert client.get("/config").json() == before
+
+
+def test_a_lower_cap_takes_the_default_hang_with_it(client: InProcessClient) -> None:
+    r = client.put("/config", json={"max_delay_ms": 10_000})
+    assert r.status_code == 200
+    assert (r.json()["max_delay_ms"], r.json()["hang_ms"]) == (10_000.0, 10_000.0)
+    r = client.put("/config", json={"max_delay_ms": 5_000, "hang_ms": 8_000})
+    assert r.status_code == 422
+    assert r.json()["detail"][0]["loc"] == ["body", "hang_ms"]
+    client.delete("/config")
 
 
 def test_invalid_json_is_422(client: InProcessClient) -> None:

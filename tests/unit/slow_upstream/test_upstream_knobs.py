@@ -22,6 +22,11 @@ from slow_upstream.knobs import BY_NAME, KNOBS, KnobError, parse_json, parse_tex
         ("error_status", "500.5", "whole number"),
         ("distribution", "pareto", "one of"),
         ("size_bytes", str(10**9), "between"),
+        # int()/float() take these; a knob does not.
+        ("delay_ms", "1_0", "number"),
+        ("error_status", "5_03", "whole number"),
+        ("seed", "4_2", "whole number"),
+        ("delay_ms", "\uff11\uff12", "number"),
     ],
 )
 def test_bad_text_values_name_the_field(name: str, raw: str, fragment: str) -> None:
@@ -78,3 +83,25 @@ def test_every_knob_has_env_header_and_bounds() -> None:
         assert knob.header.startswith("X-")
         assert knob.example.startswith(knob.name + "=")
     assert BY_NAME["delay_ms"].header == "X-Delay-Ms"
+
+
+def test_hang_ms_left_at_its_default_follows_a_lower_cap() -> None:
+    # A cap below the default hang (30 s) must not refuse the default itself.
+    params = from_env({"SLOW_MAX_DELAY_MS": "10000"})
+    assert (params.max_delay_ms, params.hang_ms) == (10_000.0, 10_000.0)
+    at_runtime = merge(DEFAULTS, {"max_delay_ms": 10_000.0}, {"max_delay_ms": ("body", "x")})
+    assert at_runtime.hang_ms == 10_000.0
+    # ... and back up to the default when the cap rises again, never above it.
+    raised = merge(at_runtime, {"max_delay_ms": 600_000.0}, {"max_delay_ms": ("body", "x")})
+    assert raised.hang_ms == DEFAULTS.hang_ms
+
+
+def test_an_explicit_hang_ms_above_the_cap_is_still_refused() -> None:
+    with pytest.raises(KnobError) as info:
+        from_env({"SLOW_MAX_DELAY_MS": "10000", "SLOW_HANG_MS": "20000"})
+    assert info.value.loc == ("env", "SLOW_HANG_MS")
+    explicit = merge(DEFAULTS, {"hang_ms": 20_000.0}, {"hang_ms": ("body", "hang_ms")})
+    with pytest.raises(KnobError) as info:
+        merge(explicit, {"max_delay_ms": 10_000.0}, {"max_delay_ms": ("body", "max_delay_ms")})
+    assert info.value.loc == ("body", "max_delay_ms")
+    assert "hang_ms=20000 exceeds max_delay_ms=10000" in info.value.msg
