@@ -12,6 +12,7 @@ import sys
 from typing import Any
 from urllib.parse import urlencode
 
+import gevent
 from locust import FastHttpUser, constant, events
 from locust.env import Environment
 
@@ -98,6 +99,9 @@ def _add_arguments(parser: Any) -> None:
 
 
 def _on_init(environment: Environment, **_: Any) -> None:
+    # gevent's clock stood still while Locust imported the locustfiles (Django's params
+    # included): without this, `-t 3s` would count those seconds and end the run early.
+    gevent.get_hub().loop.update_now()
     options = environment.parsed_options
     errors = knob_errors(vars(options)) if options is not None else []
     if errors:

@@ -60,6 +60,11 @@ def test_locustfile_sends_its_requests_without_failures(
     for name, s in stats.items():
         assert s["num_requests"] > 0, name
         assert s["num_failures"] == 0, (name, s)
+    # The run lasted its -t: the seconds Locust spends importing the locustfiles do not count.
+    span = max(s["last_request_timestamp"] for s in stats.values()) - min(
+        s["start_time"] for s in stats.values()
+    )
+    assert span >= 2.5, span
 
 
 def user_counts(tmp_path: Path) -> list[int]:
