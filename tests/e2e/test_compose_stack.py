@@ -169,7 +169,7 @@ def _dump(stack: Stack, config: pytest.Config) -> None:
     captured during a teardown is shown only when the teardown itself fails."""
     text = "\n".join(
         (
-            f"e2e: a test failed; the state of {stack.project} before `down`:",
+            f"\ne2e: a test failed; the state of {stack.project} before `down`:",
             stack.compose("ps", "--all", check=False),
             stack.compose("logs", "--no-color", "--tail", "60", check=False, timeout=60),
         )
@@ -362,3 +362,48 @@ def test_grafana_reads_prometheus_and_lists_the_dashboards(stack: Stack) -> None
 
         # Provisioning loads the files shortly after Grafana reports healthy.
         _eventually(f"dashboards {sorted(DASHBOARD_UIDS)} in /api/search", dashboards)
+
+
+def test_load_settings_recreate_no_server(stack: Stack) -> None:
+    """What compose would recreate is a service's config hash: a Locust setting changes only
+    the Locust master's, a server setting only the servers'."""
+
+    def hashes(**changed: str) -> dict[str, str]:
+        out = _compose(stack.project, {**stack.env, **changed}, "config", "--hash", "*")
+        return dict(line.split() for line in out.splitlines())
+
+    def differ(**changed: str) -> set[str]:
+        before, after = hashes(), hashes(**changed)
+        return {name for name in before if before[name] != after[name]}
+
+    assert differ(LOCUST_WORKERS=str(LOCUST_WORKERS + 3)) == {"locust-master"}
+    assert differ(WEB_WORKERS="3") == {"django-wsgi", "django-asgi"}
+    assert differ(SLOW_DELAY_MS="250") == {"upstream"}
+
+
+def test_scaling_workers_restarts_nothing_else(stack: Stack) -> None:
+    """As the docs say: with LOCUST_WORKERS unchanged, `--scale locust-worker=N` only adds
+    workers (last in this file: it changes the number of workers)."""
+
+    def containers() -> dict[str, set[str]]:
+        return {s: set(stack.compose("ps", "--quiet", s).split()) for s in stack.services}
+
+    before = containers()
+    scaled = LOCUST_WORKERS + 1
+    stack.compose(
+        "up", "--detach", "--wait", "--wait-timeout", "120",
+        "--scale", f"locust-worker={scaled}", *stack.services, timeout=300,
+    )  # fmt: skip
+    after = containers()
+    for service in stack.services:
+        if service == "locust-worker":
+            assert before[service] < after[service]
+            assert len(after[service]) == scaled
+        else:
+            assert after[service] == before[service], f"{service} was recreated"
+
+    def joined() -> bool | None:
+        reply = httpx.get(stack.url("LOCUST_WEB_PORT") + "/stats/requests", timeout=10)
+        return reply.json()["worker_count"] == scaled or None
+
+    _eventually(f"{scaled} workers connected to the master", joined)

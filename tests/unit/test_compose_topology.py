@@ -131,26 +131,28 @@ def test_every_published_port_is_on_loopback() -> None:
 
 # Fixed inside every `lab serve` container; never taken from .env.
 LAB_FIXED = set(CONTAINER_FIXED)
-DJANGO_ENV = LAB_FIXED | {
-    "UPSTREAM_URL",
-    "UPSTREAM_TIMEOUT_S",
-    "UPSTREAM_POOL_SIZE",
-    "ASYNC_HTTP_CLIENT",
-    "WEB_WORKERS",
-    "WEB_THREADS",
-    "WSGI_WORKER_CLASS",
-    "ASGI_SERVER",
-    "DATABASE_URL",
-    "DJANGO_SECRET_KEY",
-    "DJANGO_DB_POOL_SIZE",
-}
+DB_ENV = {"DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_DB_POOL_SIZE"}
+DJANGO_ENV = (
+    LAB_FIXED
+    | DB_ENV
+    | {
+        "UPSTREAM_URL",
+        "UPSTREAM_TIMEOUT_S",
+        "UPSTREAM_POOL_SIZE",
+        "ASYNC_HTTP_CLIENT",
+        "WEB_WORKERS",
+        "WEB_THREADS",
+        "WSGI_WORKER_CLASS",
+        "ASGI_SERVER",
+    }
+)
 LOCUST_ENV = LAB_FIXED | {"LOCUST_MASTER_PORT", "LOCUST_WSGI_URL", "LOCUST_ASGI_URL"}
 # compose service -> exactly the environment it gets: what its code reads, nothing more, so
 # that changing a knob recreates only the services that use it.
 NEEDS: dict[str, set[str]] = {
     "upstream": LAB_FIXED
     | {"SLOW_DELAY_MS", "SLOW_JITTER_MS", "SLOW_DISTRIBUTION", "SLOW_ERROR_RATE"},
-    "migrate": DJANGO_ENV,
+    "migrate": LAB_FIXED | DB_ENV,
     "django-wsgi": DJANGO_ENV,
     "django-asgi": DJANGO_ENV,
     "locust-master": LOCUST_ENV | {"LOCUST_WORKERS"},
