@@ -27,13 +27,15 @@ REQUEST_DURATION = Histogram(
     "lab_http_request_duration_seconds",
     "Request latency seen by the middleware (until the response object exists; a stream's "
     "body is sent after).",
-    ["server", "route"],
+    # Routes are URL names and methods a short fixed list, so status is what multiplies the
+    # series, and only by the handful of codes each route really answers.
+    ["server", "route", "method", "status"],
     buckets=LATENCY_BUCKETS,
 )
 IN_FLIGHT = Gauge(
     "lab_http_requests_in_flight",
-    "Requests being served now.",
-    ["server", "route"],
+    "Requests being served now (no status yet, so none in the labels).",
+    ["server", "route", "method"],
     multiprocess_mode="livesum",
 )
 UPSTREAM_DURATION = Histogram(

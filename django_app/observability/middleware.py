@@ -54,7 +54,8 @@ class ObservabilityMiddleware:
             return self.__acall__(request)
         server: Server = "wsgi"
         route = route_of(request.path_info)
-        in_flight = _start(server, route)
+        method = _method(request.method)
+        in_flight = _start(server, route, method)
         started = time.perf_counter()
         status = 500
         try:
@@ -63,13 +64,14 @@ class ObservabilityMiddleware:
             status = response.status_code
             return response
         finally:
-            _finish(server, route, request.method, status, started, in_flight)
+            _finish(server, route, method, status, started, in_flight)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         server: Server = "asgi"
         ensure_probe(server)
         route = route_of(request.path_info)
-        in_flight = _start(server, route)
+        method = _method(request.method)
+        in_flight = _start(server, route, method)
         started = time.perf_counter()
         status = 500
         try:
@@ -82,12 +84,16 @@ class ObservabilityMiddleware:
             status = 499
             raise
         finally:
-            _finish(server, route, request.method, status, started, in_flight)
+            _finish(server, route, method, status, started, in_flight)
 
 
-def _start(server: Server, route: str) -> Gauge:
+def _method(method: str | None) -> str:
+    return method if method in METHODS else "other"
+
+
+def _start(server: Server, route: str, method: str) -> Gauge:
     announce(server)
-    in_flight = metrics.IN_FLIGHT.labels(server, route)
+    in_flight = metrics.IN_FLIGHT.labels(server, route, method)
     in_flight.inc()
     return in_flight
 
@@ -95,14 +101,13 @@ def _start(server: Server, route: str) -> Gauge:
 def _finish(
     server: Server,
     route: str,
-    method: str | None,
+    method: str,
     status: int,
     started: float,
     in_flight: Gauge,
 ) -> None:
     elapsed = time.perf_counter() - started
     in_flight.dec()
-    method = method if method in METHODS else "other"
     metrics.REQUESTS.labels(server, route, method, str(status)).inc()
-    metrics.REQUEST_DURATION.labels(server, route).observe(elapsed)
+    metrics.REQUEST_DURATION.labels(server, route, method, str(status)).observe(elapsed)
     refresh_threads(server)

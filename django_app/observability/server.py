@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
 import threading
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import psutil
@@ -76,7 +79,32 @@ def announce(server: Server) -> None:
         metrics.SERVER_WORKERS.labels(server).set(s.workers)
         metrics.SERVER_THREADS.labels(server).set(s.threads)
         metrics.SERVER_CONCURRENCY.labels(server).set(s.concurrency)
+        forget_dead_workers()
         _announced.add(server)
+
+
+_LIVE_GAUGE_FILE = re.compile(r"gauge_live\w+_(\d+)\.db")
+
+
+def forget_dead_workers(directory: str | None = None) -> list[int]:
+    """Drop the live gauges of worker processes that are gone; returns their pids.
+
+    gunicorn's child_exit hook does this when a worker dies; uvicorn --workers has no such
+    hook, so a new worker (which is what a restart makes) sweeps on its first request.
+    Otherwise a dead worker's last in-flight count would be summed in forever."""
+    directory = directory or os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return []
+    from prometheus_client import multiprocess
+
+    dead = set()
+    for path in Path(directory).glob("gauge_live*_*.db"):
+        match = _LIVE_GAUGE_FILE.fullmatch(path.name)
+        if match and not psutil.pid_exists(int(match[1])):
+            dead.add(int(match[1]))
+    for pid in sorted(dead):
+        multiprocess.mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]
+    return sorted(dead)
 
 
 def refresh_threads(server: Server, *, force: bool = False) -> None:

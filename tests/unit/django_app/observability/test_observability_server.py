@@ -1,8 +1,13 @@
 """What the info metrics say about each way `lab serve` runs a server."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
-from django_app.observability.server import Shape, shape
+from django_app.observability.server import Shape, forget_dead_workers, shape
 from lab.settings import LabSettings
 
 
@@ -32,3 +37,31 @@ from lab.settings import LabSettings
 )
 def test_shape(lab: LabSettings, server: str, expected: Shape) -> None:
     assert shape(server, lab) == expected  # type: ignore[arg-type]
+
+
+def test_a_dead_workers_live_gauges_are_forgotten(tmp_path: Path) -> None:
+    # A real worker-like process writes a live gauge in multiprocess mode, then dies.
+    code = (
+        "from prometheus_client import Gauge\n"
+        "Gauge('lab_test_in_flight', 'x', multiprocess_mode='livesum').set(3)\n"
+        "import os; print(os.getpid())\n"
+    )
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    dead = int(
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout
+    )
+    assert (tmp_path / f"gauge_livesum_{dead}.db").exists()
+    alive = tmp_path / f"gauge_livesum_{os.getpid()}.db"
+    alive.write_bytes((tmp_path / f"gauge_livesum_{dead}.db").read_bytes())
+    assert forget_dead_workers(str(tmp_path)) == [dead]
+    assert not (tmp_path / f"gauge_livesum_{dead}.db").exists()
+    assert alive.exists()  # this process lives: its gauges stay
+
+
+def test_without_multiprocess_mode_there_is_nothing_to_forget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    assert forget_dead_workers() == []
