@@ -3,12 +3,14 @@
 Builds the images, starts docker-compose.yml under a project name of its own with every port
 published on a free 127.0.0.1 port (so a running lab is left alone), waits for health, drives
 a short, bounded load through the Locust master's HTTP API to both servers, and checks what
-Prometheus scraped and that the database scenario runs on Postgres. The stack is always torn
-down with `docker compose down -v`, whatever happens.
+Prometheus scraped and that the database scenario runs on Postgres, and that a load setting
+or `--scale locust-worker=N` recreates none of the servers. The stack is always torn down with
+`docker compose down -v`, whatever happens; when a test failed, `docker compose ps` and the
+services' last log lines are printed first.
 
 No Docker engine: the test skips and says why; with CI set, it fails instead.
 Grafana's image may not be available everywhere: then the stack starts without it (said in
-the output); any other missing image is a failure.
+the output) and the Grafana check skips; any other missing image is a failure.
 """
 
 from __future__ import annotations

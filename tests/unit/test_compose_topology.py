@@ -1,5 +1,7 @@
 """Local mode (`lab up`: lab/topology.py + lab/settings.py) and compose (docker-compose.yml +
-.env.example) agree on the services, their ports, their health paths and the settings.
+.env.example) agree on the services, their ports, their health paths and the settings; and
+each container gets only the settings it reads, so that changing a load setting never
+recreates the servers under test.
 
 The compose file is read as written (`${NAME:-default}` left uninterpolated), so the test
 needs no Docker engine and checks the defaults themselves.
