@@ -6,6 +6,7 @@ the server's CPU per 1,000 waits, and whether the server or the client saturated
 The server is pinned to CPU 0 and the client (a separate process) to CPU 1.
 
     .venv/bin/python -m benchmarks.upstream_precision [--rates 100,1000,5000] [--duration 5]
+        [--only upstream|httpbin]
 
 Only 127.0.0.1 and free ports are used; every process started is stopped at the end.
 """
@@ -170,11 +171,18 @@ def main() -> None:
     parser.add_argument("--rates", default="100,1000,5000")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds of arrivals")
     parser.add_argument("--var-dir", default="var/benchmark")
+    parser.add_argument(
+        "--only", choices=("upstream", "httpbin"), help="measure one server (default: both)"
+    )
     args = parser.parse_args()
     rates = [int(r) for r in args.rates.split(",")]
     port_a, port_b = free_port(), free_port()
     rows = []
     for server, port in zip(servers(port_a, port_b, args.var_dir), (port_a, port_b), strict=True):
+        if args.only and not server.name.startswith(
+            {"upstream": "slow", "httpbin": "httpbin"}[args.only]
+        ):
+            continue
         with started(server, port) as (url, proc):
             for rate in rates:
                 r = stage(url, proc, server.delay_path, rate, args.duration)

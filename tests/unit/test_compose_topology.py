@@ -77,11 +77,20 @@ def _long_running(name: str) -> bool:
     return SERVICES[name].get("restart") != "no"
 
 
+# Settings whose default is derived from others: .env.example leaves them empty, so that a
+# copied .env does not pin them (UPSTREAM_URL follows UPSTREAM_PORT).
+DERIVED = {"UPSTREAM_URL"}
+
+
 def test_env_example_lists_every_setting_with_its_default() -> None:
     for field in FIELDS:
-        assert field.upper() in EXAMPLE, f".env.example lacks {field.upper()}"
-        assert EXAMPLE[field.upper()] == str(getattr(DEFAULTS, field)), field.upper()
+        key = field.upper()
+        assert key in EXAMPLE, f".env.example lacks {key}"
+        expected = "" if key in DERIVED else str(getattr(DEFAULTS, field))
+        assert EXAMPLE[key] == expected, key
     assert LabSettings.from_env(EXAMPLE) == DEFAULTS
+    moved = LabSettings.from_env({**EXAMPLE, "UPSTREAM_PORT": "18080"})
+    assert moved.upstream_url == "http://127.0.0.1:18080"
 
 
 def test_every_compose_variable_has_the_env_example_default() -> None:
