@@ -6,7 +6,7 @@ the server's CPU per 1,000 waits, and whether the server or the client saturated
 The server is pinned to CPU 0 and the client (a separate process) to CPU 1.
 
     .venv/bin/python -m benchmarks.upstream_precision [--rates 100,1000,5000] [--duration 5]
-        [--only upstream|httpbin]
+        [--only upstream|httpbin] [--repeat N]
 
 Only 127.0.0.1 and free ports are used; every process started is stopped at the end.
 """
@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -33,6 +34,7 @@ from lab.settings import LabSettings
 SERVER_CPU, CLIENT_CPU = "0", "1"
 METRIC = "upstream_delay_overshoot_seconds_bucket"
 SATURATED = 0.90  # a process busier than this share of its core is saturated
+STOLEN = 0.01  # more hypervisor steal than this on the server's core: a noisy neighbour
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,11 @@ def cpu_seconds(p: psutil.Process) -> float:
     return t.user + t.system
 
 
+def stolen() -> float:
+    """Seconds the hypervisor took CPU 0 (the server's) from this VM: neighbours' noise."""
+    return float(getattr(psutil.cpu_times(percpu=True)[int(SERVER_CPU)], "steal", 0.0))
+
+
 def stage(
     url: str, proc: psutil.Process, path: str, rate: int, duration: float
 ) -> dict[str, object]:
@@ -135,9 +142,9 @@ def stage(
         if client.stdout.readline().strip() != "steady":
             raise RuntimeError("the client failed during its warm-up")
         before = overshoot_buckets(url)
-        cpu0, wall0 = cpu_seconds(proc), time.monotonic()
+        cpu0, wall0, steal0 = cpu_seconds(proc), time.monotonic(), stolen()
         out, _ = client.communicate(timeout=duration + 120)
-        cpu1, wall1 = cpu_seconds(proc), time.monotonic()
+        cpu1, wall1, steal1 = cpu_seconds(proc), time.monotonic(), stolen()
         after = overshoot_buckets(url)
     finally:
         if client.poll() is None:
@@ -151,6 +158,7 @@ def stage(
         inside_p99_ms=bucket_quantile(0.99, before, after) * 1000,
         cpu_ms_per_1000=(cpu1 - cpu0) * 1000 / ok * 1000 if ok else float("nan"),
         server_share=server_share,
+        stolen_share=(steal1 - steal0) / max(wall1 - wall0, 1e-9),
     )
     return result
 
@@ -161,6 +169,8 @@ def verdict(r: dict[str, object]) -> str:
         notes.append("server saturated")
     if float(r["send_lag_p99_ms"]) > 10 or float(r["cpu_share"]) >= SATURATED:  # type: ignore[arg-type]
         notes.append("client saturated")
+    if float(r["stolen_share"]) >= STOLEN:  # type: ignore[arg-type]
+        notes.append(f"{float(r['stolen_share']):.0%} of the server's core stolen")  # type: ignore[arg-type]
     if r["failures"]:
         notes.append("failures " + ",".join(f"{k}:{v}" for k, v in r["failures"].items()))  # type: ignore[attr-defined]
     return "; ".join(notes) or "-"
@@ -174,7 +184,12 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=("upstream", "httpbin"), help="measure one server (default: both)"
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per rate; with more than one, also medians"
+    )
     args = parser.parse_args()
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     rates = [int(r) for r in args.rates.split(",")]
     port_a, port_b = free_port(), free_port()
     rows = []
@@ -185,9 +200,10 @@ def main() -> None:
             continue
         with started(server, port) as (url, proc):
             for rate in rates:
-                r = stage(url, proc, server.delay_path, rate, args.duration)
-                rows.append((server.name, rate, r))
-                print(f"  {server.name} @ {rate}/s: {json.dumps(r)}", file=sys.stderr)
+                for _ in range(args.repeat):
+                    r = stage(url, proc, server.delay_path, rate, args.duration)
+                    rows.append((server.name, rate, r))
+                    print(f"  {server.name} @ {rate}/s: {json.dumps(r)}", file=sys.stderr)
     header = (
         "| server | req/s (≈ concurrent 1 s waits) | ok/sent | inside p50 / p99 ms "
         "| client p50 / p99 ms | server CPU ms per 1,000 waits | server core | note |"
@@ -201,6 +217,29 @@ def main() -> None:
             f"| {r['p50_ms']:.2f} / {r['p99_ms']:.2f} | {r['cpu_ms_per_1000']:.0f} "
             f"| {float(r['server_share']):.0%} | {verdict(r)} |"  # type: ignore[arg-type]
         )
+    if args.repeat > 1:
+        print_medians(rows)
+
+
+P99S = ("inside_p99_ms", "p99_ms")
+
+
+def print_medians(rows: list[tuple[str, int, dict[str, object]]]) -> None:
+    """A shared machine's neighbours move single runs: the median and range of the p99s."""
+    print(
+        "\n| server | req/s | runs | inside p99 ms: median (min to max) "
+        "| client p99 ms: median (min to max) |"
+    )
+    print("|" + "---|" * 5)
+    groups: dict[tuple[str, int], list[dict[str, object]]] = {}
+    for name, rate, r in rows:
+        groups.setdefault((name, rate), []).append(r)
+    for (name, rate), runs in groups.items():
+        cells = []
+        for key in P99S:
+            values = sorted(float(r[key]) for r in runs)  # type: ignore[arg-type]
+            cells.append(f"{statistics.median(values):.2f} ({values[0]:.2f} to {values[-1]:.2f})")
+        print(f"| {name} | {rate} | {len(runs)} | {cells[0]} | {cells[1]} |")
 
 
 if __name__ == "__main__":

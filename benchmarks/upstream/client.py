@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+import resource
 import sys
 from time import perf_counter
 from typing import cast
@@ -58,11 +59,15 @@ class Connection(asyncio.Protocol):
         end = self.buffer.find(b"\r\n\r\n")
         if end < 0 or self.waiter is None:
             return
-        length = content_length(bytes(self.buffer[:end]))
+        head = bytes(self.buffer[:end])
+        length = content_length(head)
         if len(self.buffer) < end + 4 + length:
             return
         status = int(self.buffer[9:12])
         del self.buffer[: end + 4 + length]
+        # HTTP/1.0 servers (werkzeug's) close after each response: do not reuse those.
+        if head.startswith(b"HTTP/1.0") or b"connection: close" in head.lower():
+            self.broken = True
         waiter, self.waiter = self.waiter, None
         if not waiter.done():
             waiter.set_result(status)
@@ -107,11 +112,14 @@ async def run(url: str, rate: float, duration: float, delay: float) -> dict[str,
             if measured:
                 lags.append(start - intended)
             status = await asyncio.wait_for(conn.request(raw), delay + 30)
-        except (OSError, TimeoutError) as e:
+        except (OSError, TimeoutError, RuntimeError) as e:  # RuntimeError: closed transport
             fail(type(e).__name__)
             return
         end = perf_counter()
-        if not conn.broken:
+        if conn.broken or conn.transport is None or conn.transport.is_closing():
+            if conn.transport is not None:
+                conn.transport.close()
+        else:
             idle.append(conn)
         if status != 200:
             fail(str(status))
@@ -161,6 +169,9 @@ def _cpu(p: psutil.Process) -> float:
 
 def main() -> None:
     url, rate, duration, delay = sys.argv[1], *map(float, sys.argv[2:5])
+    # One socket per concurrent wait: thousands of them, past the usual soft limit of 1,024.
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     print(json.dumps(uvloop.run(run(url, rate, duration, delay))))
 
 

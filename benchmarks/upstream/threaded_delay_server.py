@@ -38,7 +38,8 @@ def measured(app: WsgiApp, metrics: WsgiApp) -> WsgiApp:
 
 
 class KeepAliveHandler(WSGIRequestHandler):
-    # HTTP/1.1 keeps connections open, as the slow upstream's server does.
+    # HTTP/1.1 framing; werkzeug still answers `Connection: close` (its server cannot drain a
+    # request body safely), so every request of this thread-per-request server pays a connect.
     protocol_version = "HTTP/1.1"
 
     def log_request(self, *args: Any, **kwargs: Any) -> None:
