@@ -4,10 +4,10 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 RUN := $(UV) run --frozen
 
-.PHONY: setup up test lint typecheck pytest clean help
+.PHONY: setup up docker-up docker-down test lint typecheck pytest clean help
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 setup:  ## install uv (from PyPI) and the locked environment into .venv
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
@@ -15,6 +15,12 @@ setup:  ## install uv (from PyPI) and the locked environment into .venv
 
 up: setup  ## run the lab as local processes on 127.0.0.1 (Ctrl-C stops it)
 	$(RUN) lab up
+
+docker-up: setup  ## the lab in containers: docker compose up --wait, then the URLs
+	$(RUN) lab compose up $(if $(WITHOUT),$(foreach s,$(WITHOUT),--without $(s)))
+
+docker-down: setup  ## stop the containers (their data volumes stay)
+	$(RUN) lab compose down
 
 test: setup lint typecheck pytest  ## ruff, mypy and the whole test suite
 

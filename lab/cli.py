@@ -8,6 +8,7 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from lab.compose import add_parser as add_compose_parser
 from lab.dotenv import environment_with_dotenv
 from lab.load import add_parser as add_load_parser
 from lab.settings import LabSettings, SettingsError
@@ -19,8 +20,8 @@ REPO = Path(__file__).resolve().parent.parent
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lab",
-        description="asynclab: run the lab's services (up, serve) and load them at a fixed "
-        "arrival rate (load).",
+        description="asynclab: run the lab's services as local processes (up, serve) or in "
+        "containers (compose), and load them at a fixed arrival rate (load).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -39,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("name", choices=sorted([*BY_NAME, *HELPERS]))
 
     add_load_parser(sub)
+    add_compose_parser(sub)
     return parser
 
 
@@ -52,6 +54,10 @@ def main(argv: list[str] | None = None) -> None:
     except SettingsError as e:
         sys.exit(f"lab: {e}")
 
+    if args.command == "compose":
+        from lab.compose import main as compose
+
+        sys.exit(compose(args, settings))
     if args.command == "load":
         from lab.load import main as load
 

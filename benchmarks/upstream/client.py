@@ -98,23 +98,38 @@ async def run(url: str, rate: float, duration: float, delay: float) -> dict[str,
     lags: list[float] = []
     failures: dict[str, int] = {}
 
-    def fail(kind: str) -> None:
-        failures[kind] = failures.get(kind, 0) + 1
+    # Sockets are bounded by the file limit: past it, a request is dropped, not sent.
+    room = resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 256
+    in_flight = 0
+
+    def fail(kind: str, measured: bool) -> None:
+        if measured:  # the warm-up's failures are not part of the measurement
+            failures[kind] = failures.get(kind, 0) + 1
 
     async def one(intended: float, measured: bool) -> None:
+        nonlocal in_flight
+        if not idle and in_flight >= room:
+            fail("dropped (too many in flight)", measured)
+            return
+        in_flight += 1
+        conn: Connection | None = None
         try:
             if idle:
                 conn = idle.pop()
                 start = perf_counter()
-            else:  # only in the warm-up, at steady state a connection is free
+            else:  # mostly in the warm-up: at steady state a connection is free
                 start = perf_counter()
                 _, conn = await loop.create_connection(Connection, host, port)
             if measured:
                 lags.append(start - intended)
-            status = await asyncio.wait_for(conn.request(raw), delay + 30)
+            status = await asyncio.wait_for(conn.request(raw), delay + 10)
         except (OSError, TimeoutError, RuntimeError) as e:  # RuntimeError: closed transport
-            fail(type(e).__name__)
+            fail(type(e).__name__, measured)
+            if conn is not None and conn.transport is not None:
+                conn.transport.close()
             return
+        finally:
+            in_flight -= 1
         end = perf_counter()
         if conn.broken or conn.transport is None or conn.transport.is_closing():
             if conn.transport is not None:
@@ -122,7 +137,7 @@ async def run(url: str, rate: float, duration: float, delay: float) -> dict[str,
         else:
             idle.append(conn)
         if status != 200:
-            fail(str(status))
+            fail(str(status), measured)
         elif measured:
             overshoots.append(end - start - delay)
 

@@ -1,0 +1,61 @@
+"""`lab compose`: one function builds every docker compose call; errors are one line."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lab.compose import COMPOSE_FILE, REPO, compose_argv, urls
+from lab.settings import LabSettings
+
+
+def run_lab(*args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **({"PATH": path} if path is not None else {})}
+    return subprocess.run(
+        [sys.executable, "-m", "lab", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd="/",  # compose must find its file whatever the caller's directory
+    )
+
+
+def test_every_call_names_the_file_and_project_directory() -> None:
+    argv = compose_argv("ps")
+    assert argv[:2] == ["docker", "compose"]
+    assert argv[argv.index("-f") + 1] == str(COMPOSE_FILE)
+    assert argv[argv.index("--project-directory") + 1] == str(REPO)
+    assert argv[-1] == "ps"
+
+
+def test_urls_follow_the_settings_and_the_services_started() -> None:
+    s = LabSettings(grafana_port=3300, asgi_port=9002)
+    lines = urls(s, ["grafana", "django-asgi", "migrate"])
+    assert len(lines) == 2
+    assert "http://127.0.0.1:3300" in lines[0]
+    assert "http://127.0.0.1:9002" in lines[1]
+
+
+def test_no_docker_is_one_line(tmp_path: Path) -> None:
+    r = run_lab("compose", "up", path=str(tmp_path))
+    assert r.returncode == 1
+    assert r.stderr.strip().splitlines() == [
+        "lab compose: no `docker` on PATH: install Docker Engine with the Compose v2 plugin"
+    ]
+
+
+def test_an_unknown_service_is_one_line_naming_the_real_ones() -> None:
+    if shutil.which("docker") is None:
+        if os.environ.get("CI"):
+            pytest.fail("docker is not on PATH, and CI must run this test")
+        pytest.skip("docker is not on PATH")
+    r = run_lab("compose", "up", "--without", "nginx")
+    assert r.returncode == 1
+    (line,) = r.stderr.strip().splitlines()
+    assert line.startswith("lab compose: unknown service nginx; choose from ")
+    assert "django-asgi" in line
+    assert "grafana" in line
