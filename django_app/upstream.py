@@ -20,7 +20,7 @@ import contextlib
 import json
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Protocol
 
 import aiohttp
@@ -75,6 +75,31 @@ def _outcome(error: UpstreamError) -> str:
     return "error_status" if "upstream_status" in error.details else "connection_error"
 
 
+@contextlib.contextmanager
+def _recorded(
+    server: Server, client_name: str, lab: LabSettings, unfinished: str
+) -> Iterator[None]:
+    """Around one upstream call: a client failure becomes an UpstreamError (502/504), and the
+    call's duration is recorded by outcome. `unfinished` is the outcome when something other
+    than an Exception ends the call."""
+    started = time.perf_counter()
+    outcome = unfinished
+    try:
+        yield
+        outcome = "ok"
+    except Exception as exc:
+        error = exc if isinstance(exc, UpstreamError) else _failure(exc, lab)
+        if error is None:
+            outcome = "error"
+            raise
+        outcome = _outcome(error)
+        raise error from None
+    finally:
+        metrics.UPSTREAM_DURATION.labels(server, client_name, outcome).observe(
+            time.perf_counter() - started
+        )
+
+
 # --- sync ------------------------------------------------------------------------------------
 
 _sync_client: httpx.Client | None = None
@@ -101,23 +126,8 @@ def sync_client() -> httpx.Client:
 def call_sync(server: Server, delay_ms: int) -> dict[str, Any]:
     """One blocking call: the calling thread waits for the whole upstream delay."""
     lab: LabSettings = settings.LAB
-    started = time.perf_counter()
-    outcome = "error"
-    try:
-        try:
-            answer = _get_sync(lab, delay_ms)
-        except Exception as exc:
-            error = exc if isinstance(exc, UpstreamError) else _failure(exc, lab)
-            if error is None:
-                raise
-            outcome = _outcome(error)
-            raise error from None
-        outcome = "ok"
-        return answer
-    finally:
-        metrics.UPSTREAM_DURATION.labels(server, "httpx-sync", outcome).observe(
-            time.perf_counter() - started
-        )
+    with _recorded(server, "httpx-sync", lab, unfinished="error"):
+        return _get_sync(lab, delay_ms)
 
 
 def _get_sync(lab: LabSettings, delay_ms: int) -> dict[str, Any]:
@@ -235,24 +245,9 @@ async def close_async_clients() -> None:
 async def call_async(server: Server, client: AsyncUpstream, delay_ms: int) -> dict[str, Any]:
     """One non-blocking call: the event loop serves others while this one waits."""
     lab: LabSettings = settings.LAB
-    started = time.perf_counter()
-    outcome = "cancelled"  # what is left if the request is cancelled (client gone)
-    try:
-        try:
-            status, body = await client.get(
-                slow_url(lab), {"delay_ms": delay_ms}, lab.upstream_timeout_s
-            )
-            answer = _answer(status, body)
-        except Exception as exc:
-            error = exc if isinstance(exc, UpstreamError) else _failure(exc, lab)
-            if error is None:
-                outcome = "error"
-                raise
-            outcome = _outcome(error)
-            raise error from None
-        outcome = "ok"
-        return answer
-    finally:
-        metrics.UPSTREAM_DURATION.labels(server, client.name, outcome).observe(
-            time.perf_counter() - started
+    # A call cut short by cancellation (the client went away) ends as "cancelled".
+    with _recorded(server, client.name, lab, unfinished="cancelled"):
+        status, body = await client.get(
+            slow_url(lab), {"delay_ms": delay_ms}, lab.upstream_timeout_s
         )
+        return _answer(status, body)
