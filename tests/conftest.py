@@ -24,3 +24,8 @@ def promtool() -> str:
 @pytest.fixture(scope="session")
 def prometheus_binary() -> str:
     return required_binary("prometheus", "Debian: apt-get install prometheus")
+
+
+@pytest.fixture(scope="session")
+def docker_cli() -> str:
+    return required_binary("docker", "Docker Engine with the Compose v2 plugin")

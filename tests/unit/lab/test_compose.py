@@ -1,7 +1,6 @@
 """`lab compose`: one function builds every docker compose call; errors are one line."""
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -48,11 +47,8 @@ def test_no_docker_is_one_line(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.usefixtures("docker_cli")
 def test_an_unknown_service_is_one_line_naming_the_real_ones() -> None:
-    if shutil.which("docker") is None:
-        if os.environ.get("CI"):
-            pytest.fail("docker is not on PATH, and CI must run this test")
-        pytest.skip("docker is not on PATH")
     r = run_lab("compose", "up", "--without", "nginx")
     assert r.returncode == 1
     (line,) = r.stderr.strip().splitlines()
@@ -61,12 +57,9 @@ def test_an_unknown_service_is_one_line_naming_the_real_ones() -> None:
     assert "grafana" in line
 
 
+@pytest.mark.usefixtures("docker_cli")
 def test_leaving_grafana_out_also_leaves_out_its_one_shot_init() -> None:
     # `up --wait` would count a named grafana-init that nothing waits for as failed.
-    if shutil.which("docker") is None:
-        if os.environ.get("CI"):
-            pytest.fail("docker is not on PATH, and CI must run this test")
-        pytest.skip("docker is not on PATH")
     chosen = services(["grafana"])
     assert "grafana" not in chosen
     assert "grafana-init" not in chosen
