@@ -6,4 +6,8 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_app.settings")
 
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from django_app.observability.loop_lag import with_loop_lag_probe  # noqa: E402 (needs settings)
+
+application = with_loop_lag_probe(django_application)

@@ -105,10 +105,11 @@ def running(
     *,
     timeout: float = 30.0,
     output: IO[bytes] | int | None = None,
+    base_env: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
     """Run one service until the block ends; yields its base URL."""
     service = BY_NAME[name]
-    proc = start(name, settings, output)
+    proc = start(name, settings, output, base_env)
     try:
         url = service.url(settings)
         wait_healthy(url + service.health_path, proc, timeout)

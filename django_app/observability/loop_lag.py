@@ -1,8 +1,10 @@
 """Event-loop lag: a task that sleeps a fixed interval and records how late it wakes.
 
 Started lazily by the first ASGI request in each process (Django has no lifespan hook), one
-per event loop. Anything that blocks the loop (CPU in an async view, a blocking call) shows
-up here as lag, whichever request caused it.
+per event loop, by `with_loop_lag_probe` around the ASGI application: the middleware cannot
+be relied on for it, since a sync-only middleware in the chain makes Django run every
+middleware in a worker thread, away from the loop. Anything that blocks the loop (CPU in an
+async view, a blocking call) shows up here as lag, whichever request caused it.
 """
 
 from __future__ import annotations
@@ -10,11 +12,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from django_app.observability import metrics
 from django_app.observability.server import Server, refresh_threads
 
 INTERVAL_S = 0.1
+
+Scope = dict[str, Any]
+AsgiApp = Callable[[Scope, Any, Any], Awaitable[None]]
 
 _probes: dict[asyncio.AbstractEventLoop, asyncio.Task[None]] = {}
 
@@ -45,3 +52,14 @@ async def stop_probe() -> None:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def with_loop_lag_probe(app: AsgiApp) -> AsgiApp:
+    """The ASGI application, starting its event loop's probe on the loop's first request."""
+
+    async def application(scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            ensure_probe("asgi")
+        await app(scope, receive, send)
+
+    return application

@@ -19,7 +19,7 @@ from prometheus_client import Gauge
 
 from django_app.observability import metrics
 from django_app.observability.loop_lag import ensure_probe
-from django_app.observability.server import Server, announce, refresh_threads
+from django_app.observability.server import Server, announce, refresh_threads, server_of
 
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
@@ -52,7 +52,8 @@ class ObservabilityMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.is_async:
             return self.__acall__(request)
-        server: Server = "wsgi"
+        # Sync mode is also what ASGI gets when a sync-only middleware is in the chain.
+        server = server_of(request)
         route = route_of(request.path_info)
         method = _method(request.method)
         in_flight = _start(server, route, method)
@@ -67,7 +68,8 @@ class ObservabilityMiddleware:
             _finish(server, route, method, status, started, in_flight)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        server: Server = "asgi"
+        server = server_of(request)
+        # asgi.py starts the probe for the real servers; this covers Django's AsyncClient.
         ensure_probe(server)
         route = route_of(request.path_info)
         method = _method(request.method)

@@ -6,12 +6,14 @@ import os
 import re
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import psutil
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest
 
@@ -19,11 +21,34 @@ from django_app.observability import metrics
 from lab.settings import LabSettings
 
 Server = Literal["wsgi", "asgi"]
+SERVERS: tuple[Server, ...] = get_args(Server)
+
+
+def _started_as(env: Mapping[str, str]) -> Server | None:
+    """The server this process was started as: `lab serve wsgi|asgi` sets LAB_SERVER before
+    the server command runs. Unset where no server command ran (Django's test clients)."""
+    name = env.get("LAB_SERVER", "")
+    for server in SERVERS:
+        if name == server:
+            return server
+    if name:
+        raise ImproperlyConfigured(
+            f"LAB_SERVER={name!r}: the Django app runs as one of {', '.join(SERVERS)}"
+        )
+    return None
+
+
+# Decided once, when the process starts, never from how Django calls a middleware: a
+# sync-only middleware makes Django run the whole chain in sync mode under ASGI too.
+STARTED_AS: Server | None = _started_as(os.environ)
 
 
 def server_of(request: HttpRequest) -> Server:
-    """ASGI requests are ASGIRequest, WSGI ones WSGIRequest: true under the real servers and
-    under Django's test clients alike."""
+    """Which server serves this request: the one the process was started as. Fallback where
+    no server command ran: the handler's request class (Django's Client makes WSGIRequests,
+    its AsyncClient ASGIRequests)."""
+    if STARTED_AS is not None:
+        return STARTED_AS
     return "asgi" if isinstance(request, ASGIRequest) else "wsgi"
 
 

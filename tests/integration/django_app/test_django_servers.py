@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import os
 import threading
 import time
 import urllib.error
@@ -212,3 +213,30 @@ def test_stream_stops_when_the_client_goes_away(lab: LabSettings) -> None:
     assert total(samples, "lab_stream_events_total") <= 5
     # No in-flight check here: the middleware counts a stream as finished once the response
     # object exists, before its body is sent, so it would read 0 even if the stream ran on.
+
+
+@pytest.mark.parametrize("extra_middleware", ["", "django_app.extra_middleware.SyncOnlyMiddleware"])
+@pytest.mark.parametrize("name", ["wsgi", "asgi"])
+def test_the_server_label_is_the_server_whatever_the_middleware_chain(
+    lab: LabSettings, name: str, extra_middleware: str
+) -> None:
+    # A sync-only middleware makes Django run the chain in sync mode under ASGI too: the label
+    # must still say asgi, and the loop-lag probe must still run on the worker's loop.
+    env = {**os.environ, "DJANGO_EXTRA_MIDDLEWARE": extra_middleware}
+    with running(name, dataclasses.replace(lab, web_workers=1), base_env=env) as base:
+        answers = [get(base + "/ping") for _ in range(3)]
+        time.sleep(0.5)  # five probe intervals
+        samples = scrape(base)
+    assert answers == [(200, {"pong": True, "server": name})] * 3
+    servers = {
+        dict(labels)["server"]
+        for (n, labels), _ in samples.items()
+        if n == "lab_http_requests_total" and dict(labels)["route"] == "ping"
+    }
+    assert servers == {name}
+    assert total(samples, "lab_http_requests_total", server=name, route="ping") == 3
+    lag_samples = total(samples, "lab_event_loop_lag_seconds_count", server="asgi")
+    if name == "asgi":
+        assert lag_samples >= 2
+    else:
+        assert lag_samples == 0

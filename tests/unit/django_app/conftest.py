@@ -24,6 +24,7 @@ _SAVED = dict(os.environ)
 os.environ["LAB_VAR_DIR"] = str(_VAR_DIR)
 os.environ["DJANGO_SETTINGS_MODULE"] = "django_app.settings"
 os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+os.environ.pop("LAB_SERVER", None)  # no server command: the request class decides
 os.environ.pop("DATABASE_URL", None)
 
 import django  # noqa: E402

@@ -6,8 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
-from django_app.observability.server import Shape, forget_dead_workers, shape
+from django_app.observability.server import Shape, _started_as, forget_dead_workers, shape
 from lab.settings import LabSettings
 
 
@@ -65,3 +66,19 @@ def test_without_multiprocess_mode_there_is_nothing_to_forget(
 ) -> None:
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     assert forget_dead_workers() == []
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [({"LAB_SERVER": "wsgi"}, "wsgi"), ({"LAB_SERVER": "asgi"}, "asgi"), ({}, None)],
+    ids=["wsgi", "asgi", "no-server-command"],
+)
+def test_the_server_is_the_one_the_process_was_started_as(
+    env: dict[str, str], expected: str | None
+) -> None:
+    assert _started_as(env) == expected
+
+
+def test_a_process_started_as_another_service_is_refused_with_the_variable() -> None:
+    with pytest.raises(ImproperlyConfigured, match="LAB_SERVER='upstream'"):
+        _started_as({"LAB_SERVER": "upstream"})
