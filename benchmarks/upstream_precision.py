@@ -27,9 +27,9 @@ from dataclasses import dataclass
 
 import psutil
 
+from contracts.settings import LabSettings
 from lab.runner import free_port, stop, wait_healthy
 from lab.serve import command, environment
-from lab.settings import LabSettings
 
 SERVER_CPU, CLIENT_CPU = "0", "1"
 METRIC = "upstream_delay_overshoot_seconds_bucket"

@@ -1,6 +1,6 @@
 """Django settings for both servers, read from the environment.
 
-The lab's own knobs come through one typed object (`LAB`, see lab/settings.py); Django's
+The lab's own knobs come through one typed object (`LAB`, see contracts/settings.py); Django's
 come from `DJANGO_*` variables and `DATABASE_URL`. Both servers import this one module.
 """
 
@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import os
 import secrets
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from lab.settings import LabSettings
+from contracts.paths import REPO
+from contracts.settings import LabSettings
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = REPO
 
 LAB = LabSettings.from_env()
-VAR_DIR = BASE_DIR / LAB.lab_var_dir  # an absolute LAB_VAR_DIR replaces BASE_DIR
+VAR_DIR = LAB.var_path()
 
 
 def _flag(name: str) -> bool:

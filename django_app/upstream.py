@@ -27,9 +27,9 @@ import aiohttp
 import httpx
 from django.conf import settings
 
+from contracts.settings import LabSettings
 from django_app.observability import metrics
 from django_app.observability.server import Server
-from lab.settings import LabSettings
 
 
 class UpstreamError(Exception):

@@ -6,15 +6,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from pathlib import Path
 
+from contracts.dotenv import environment_with_dotenv
+from contracts.paths import REPO
+from contracts.settings import LabSettings, SettingsError
+from contracts.topology import BY_NAME, HELPERS
 from lab.compose import add_parser as add_compose_parser
-from lab.dotenv import environment_with_dotenv
 from lab.load import add_parser as add_load_parser
-from lab.settings import LabSettings, SettingsError
-from lab.topology import BY_NAME, HELPERS
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,11 +12,10 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
-from lab.settings import LabSettings
+from contracts.paths import REPO
+from contracts.settings import LabSettings
 
-REPO = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = REPO / "docker-compose.yml"
 
 

@@ -2,7 +2,7 @@
 
 Local mode (`lab serve prometheus`, started by `lab up` when the binary is on PATH) scrapes
 127.0.0.1 on the configured ports; compose scrapes the containers by service name. Both are
-rendered here from the service registry (`lab.topology`), so they cannot drift: the compose
+rendered here from the service registry (`contracts.topology`), so they cannot drift: the compose
 file `services/prometheus/prometheus.yml` is committed and a test keeps it equal to
 `render_compose()` (regenerate it with `python -m lab.prometheus`). The recording rules in
 `services/prometheus/rules/` are shared by both.
@@ -16,10 +16,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from lab.settings import LabSettings
-from lab.topology import SERVICES, Service
+from contracts.paths import REPO
+from contracts.settings import LabSettings
+from contracts.topology import SERVICES, Service
 
-REPO = Path(__file__).resolve().parent.parent
 PROMETHEUS_DIR = REPO / "services" / "prometheus"
 RULES_DIR = PROMETHEUS_DIR / "rules"
 COMPOSE_CONFIG = PROMETHEUS_DIR / "prometheus.yml"
@@ -55,7 +55,7 @@ def _scraped() -> list[Service]:
 def render(targets: Mapping[str, str], rule_files: str, scrape_interval: str) -> str:
     """The configuration file (YAML) for these targets; one job per service."""
     lines = [
-        "# Rendered by `python -m lab.prometheus` from lab/topology.py: edit that, not this.",
+        "# Rendered by `python -m lab.prometheus` from contracts/topology.py: edit that, not this.",
         "global:",
         f"  scrape_interval: {scrape_interval}",
         f"  evaluation_interval: {scrape_interval}",
@@ -87,8 +87,7 @@ def render_local(s: LabSettings) -> str:
 
 def server_dir(s: LabSettings) -> Path:
     """Where local mode keeps Prometheus's configuration and its time-series database."""
-    var = Path(s.lab_var_dir)
-    return (var if var.is_absolute() else REPO / var) / "prometheus-server"
+    return s.var_path() / "prometheus-server"
 
 
 def prometheus_argv(s: LabSettings) -> list[str]:

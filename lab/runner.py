@@ -19,8 +19,8 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from typing import IO
 
-from lab.settings import LabSettings
-from lab.topology import BY_NAME
+from contracts.settings import LabSettings
+from contracts.topology import BY_NAME
 
 
 class ServiceFailed(RuntimeError):

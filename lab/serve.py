@@ -9,10 +9,10 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from lab.settings import LabSettings
-from lab.topology import BY_NAME
+from contracts.paths import REPO
+from contracts.settings import LabSettings
+from contracts.topology import BY_NAME
 
-REPO = Path(__file__).resolve().parent.parent
 GUNICORN_CONF = REPO / "services" / "gunicorn" / "gunicorn.conf.py"
 
 # Servers that may run several worker processes, so their metrics live in prometheus_client's
@@ -52,7 +52,7 @@ def command(name: str, s: LabSettings) -> list[str]:
         return [*_gunicorn(s, port, s.wsgi_worker_class), "django_app.wsgi:application"]
     if name == "asgi":
         if s.asgi_server == "gunicorn":
-            worker = "lab.uvicorn_worker.DjangoUvicornWorker"
+            worker = "django_app.uvicorn_worker.DjangoUvicornWorker"
             return [*_gunicorn(s, port, worker), "django_app.asgi:application"]
         return [
             py,
@@ -110,11 +110,7 @@ def environment(name: str, s: LabSettings, base: Mapping[str, str] | None = None
 
 
 def metrics_dir(name: str, s: LabSettings) -> Path:
-    return (
-        (REPO / s.lab_var_dir if not Path(s.lab_var_dir).is_absolute() else Path(s.lab_var_dir))
-        / "prometheus"
-        / name
-    )
+    return s.var_path() / "prometheus" / name
 
 
 def prepare(name: str, s: LabSettings) -> None:

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import IO
 
+from contracts.settings import LabSettings
+from contracts.topology import SERVICES, Service
 from lab import runner
-from lab.settings import LabSettings
-from lab.topology import SERVICES, Service
 
 
 class _Stop(Exception):

@@ -16,7 +16,7 @@ import gevent
 from locust import FastHttpUser, constant, events
 from locust.env import Environment
 
-from django_app import params
+from contracts import params
 from loadgen import exporter, honesty
 from loadgen.targets import TARGETS, default_urls, resolve
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from lab.settings import LabSettings
+from contracts.settings import LabSettings
 
 LOADGEN = Path(__file__).resolve().parent
 CONF = LOADGEN / "locust.conf"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from lab.settings import LabSettings
+from contracts.settings import LabSettings
 
 TARGETS = ("asgi", "wsgi")
 

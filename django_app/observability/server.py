@@ -17,8 +17,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest
 
+from contracts.settings import LabSettings
 from django_app.observability import metrics
-from lab.settings import LabSettings
 
 Server = Literal["wsgi", "asgi"]
 SERVERS: tuple[Server, ...] = get_args(Server)

@@ -7,7 +7,7 @@ import time
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, JsonResponse
 
-from django_app import params
+from contracts import params
 from django_app.cpu import burn
 from django_app.endpoint import endpoint
 from django_app.observability.server import server_of

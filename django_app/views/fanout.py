@@ -8,7 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.http import HttpRequest, JsonResponse
 
-from django_app import params, upstream
+from contracts import params
+from django_app import upstream
 from django_app.endpoint import endpoint
 from django_app.observability.server import server_of
 

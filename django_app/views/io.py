@@ -9,7 +9,8 @@ import time
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, JsonResponse
 
-from django_app import params, upstream
+from contracts import params
+from django_app import upstream
 from django_app.endpoint import endpoint
 from django_app.observability.server import server_of
 

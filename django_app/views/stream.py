@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 
 from django.http import HttpRequest, StreamingHttpResponse
 
-from django_app import params
+from contracts import params
 from django_app.endpoint import endpoint
 from django_app.observability import metrics
 from django_app.observability.server import Server, server_of

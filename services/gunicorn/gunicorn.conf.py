@@ -8,8 +8,8 @@ import math
 import os
 from typing import Any
 
-from django_app.params import MAX_REQUEST_MS
-from lab.settings import LabSettings
+from contracts.params import MAX_REQUEST_MS
+from contracts.settings import LabSettings
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -24,19 +24,18 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from contracts.paths import REPO
+from contracts.settings import LabSettings
 from lab.prometheus import compose_targets
 from lab.runner import free_port
-from lab.settings import LabSettings
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 
-REPO = Path(__file__).resolve().parents[2]
 DEFAULTS = LabSettings()
 PUBLISHED = ("UPSTREAM_PORT", "WSGI_PORT", "ASGI_PORT", "LOCUST_WEB_PORT", "PROMETHEUS_PORT")
 OPTIONAL = {"grafana"}  # started when its image is available, else left out

@@ -1,7 +1,7 @@
-"""Local mode (`lab up`: lab/topology.py + lab/settings.py) and compose (docker-compose.yml +
-.env.example) agree on the services, their ports, their health paths and the settings; and
-each container gets only the settings it reads, so that changing a load setting never
-recreates the servers under test.
+"""Local mode (`lab up`: contracts/topology.py + contracts/settings.py) and compose
+(docker-compose.yml + .env.example) agree on the services, their ports, their health paths
+and the settings; and each container gets only the settings it reads, so that changing a load
+setting never recreates the servers under test.
 
 The compose file is read as written (`${NAME:-default}` left uninterpolated), so the test
 needs no Docker engine and checks the defaults themselves.
@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from lab.dotenv import read_dotenv
+from contracts.dotenv import read_dotenv
+from contracts.paths import REPO
+from contracts.settings import LabSettings
+from contracts.topology import BY_NAME, HELPERS
 from lab.prometheus import COMPOSE_CONFIG, COMPOSE_HOSTS
-from lab.settings import LabSettings
-from lab.topology import BY_NAME, HELPERS
 
-REPO = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO / "docker-compose.yml"
 ENV_EXAMPLE = REPO / ".env.example"
 

@@ -20,8 +20,8 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from contracts.settings import LabSettings
 from lab.runner import running, with_free_ports
-from lab.settings import LabSettings
 
 pytestmark = pytest.mark.integration
 

@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
+from contracts.settings import LabSettings
 from lab import dashboards, runner
 from lab.runner import running, with_free_ports
-from lab.settings import LabSettings
 
 pytestmark = [pytest.mark.integration, pytest.mark.prometheus]
 

@@ -18,7 +18,7 @@ PARENT = textwrap.dedent(
     """
     import sys, time
     from lab import runner
-    from lab.settings import LabSettings
+    from contracts.settings import LabSettings
 
     port = runner.free_port()
     s = LabSettings(upstream_port=port, lab_var_dir=sys.argv[1])

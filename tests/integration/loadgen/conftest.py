@@ -5,8 +5,8 @@ from collections.abc import Iterator
 import pytest
 from loadgen_lab import Lab
 
+from contracts.settings import LabSettings
 from lab.runner import running, with_free_ports
-from lab.settings import LabSettings
 
 
 @pytest.fixture(scope="session")

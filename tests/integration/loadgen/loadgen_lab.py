@@ -4,11 +4,8 @@ Prometheus text from its /metrics endpoints."""
 import re
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 
-from lab.settings import LabSettings
-
-REPO = Path(__file__).resolve().parents[3]
+from contracts.settings import LabSettings
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from loadgen_lab import REPO, Lab, sample, scrape
+from loadgen_lab import Lab, sample, scrape
 
+from contracts.paths import REPO
 from lab import runner
 from loadgen.rounding import NOTE
 

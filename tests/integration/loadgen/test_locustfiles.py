@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from loadgen_lab import REPO, Lab
+from loadgen_lab import Lab
+
+from contracts.paths import REPO
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from loadgen_lab import REPO, Lab, sample, scrape
+from loadgen_lab import Lab, sample, scrape
 
+from contracts.paths import REPO
 from loadgen.openmodel import Stage, run
 
 pytestmark = pytest.mark.integration

@@ -13,8 +13,8 @@ import aiohttp
 import httpx
 import pytest
 
+from contracts.settings import LabSettings
 from lab.runner import ServiceFailed, running, with_free_ports
-from lab.settings import LabSettings
 
 pytestmark = pytest.mark.integration
 

@@ -37,10 +37,10 @@ from django.conf import settings  # noqa: E402
 from django.http.response import HttpResponseBase, StreamingHttpResponse  # noqa: E402
 from django.test import AsyncClient, Client, override_settings  # noqa: E402
 
+from contracts.settings import LabSettings  # noqa: E402
 from django_app import upstream  # noqa: E402
 from django_app.observability.loop_lag import stop_probe  # noqa: E402
 from lab.runner import running, with_free_ports  # noqa: E402
-from lab.settings import LabSettings  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -3,7 +3,7 @@
 import pytest
 from django.http import QueryDict
 
-from django_app.params import BadParameter, Flag, Int, parse
+from contracts.params import BadParameter, Flag, Int, parse
 
 SPEC = {"delay_ms": Int(default=200, low=0, high=30_000), "fast": Flag(default=True)}
 

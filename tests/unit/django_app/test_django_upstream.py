@@ -14,8 +14,8 @@ import pytest
 from django.test import override_settings
 from prometheus_client import REGISTRY
 
+from contracts.settings import LabSettings
 from lab.runner import free_port
-from lab.settings import LabSettings
 
 if TYPE_CHECKING:
     from conftest import Caller

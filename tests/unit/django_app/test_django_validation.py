@@ -8,7 +8,8 @@ import pytest
 from django.http import QueryDict
 from django.urls import get_resolver
 
-from django_app.params import Flag, Int, Spec
+from contracts.params import Flag, Int, Spec
+from contracts.paths import REPO
 
 # What each endpoint takes, written out (not read from the code) so a change is deliberate.
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ def test_a_request_expected_to_outlast_the_cap_is_a_400_naming_its_parameters(
 def test_a_request_exactly_at_the_cap_is_allowed(query: str) -> None:
     from django.urls import resolve
 
-    from django_app import params
+    from contracts import params
 
     path, _, raw = query.partition("?")
     view = resolve(path).func
@@ -137,12 +138,11 @@ def test_a_request_exactly_at_the_cap_is_allowed(query: str) -> None:
 
 def test_gunicorn_worker_timeout_outlasts_the_longest_allowed_request() -> None:
     import runpy
-    from pathlib import Path
 
-    from django_app.params import MAX_REQUEST_MS
-    from lab.settings import LabSettings
+    from contracts.params import MAX_REQUEST_MS
+    from contracts.settings import LabSettings
 
-    conf = Path(__file__).resolve().parents[3] / "services" / "gunicorn" / "gunicorn.conf.py"
+    conf = REPO / "services" / "gunicorn" / "gunicorn.conf.py"
     worker_timeout = runpy.run_path(str(conf))["worker_timeout"]
     for timeout_s in (0.5, 35.0, 200.0, 600.0):
         lab = LabSettings(upstream_timeout_s=timeout_s)

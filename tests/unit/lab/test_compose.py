@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from contracts.settings import LabSettings
 from lab.compose import COMPOSE_FILE, REPO, compose_argv, services, urls
-from lab.settings import LabSettings
 
 
 def run_lab(*args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from lab.dotenv import environment_with_dotenv, read_dotenv
+from contracts.dotenv import environment_with_dotenv, read_dotenv
 
 
 def test_reads_values_comments_and_quotes(tmp_path: Path) -> None:

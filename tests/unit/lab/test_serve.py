@@ -1,7 +1,7 @@
 from pathlib import Path
 
+from contracts.settings import LabSettings
 from lab.serve import command, environment, metrics_dir, prepare
-from lab.settings import LabSettings
 
 
 def test_wsgi_runs_gunicorn_with_equal_worker_knobs() -> None:
@@ -23,7 +23,7 @@ def test_asgi_runs_uvicorn_without_lifespan_or_gunicorn_with_uvicorn_workers() -
     assert uv[uv.index("--lifespan") + 1] == "off"
     assert uv[uv.index("--workers") + 1] == "3"
     gu = command("asgi", LabSettings.from_env({"ASGI_SERVER": "gunicorn"}))
-    assert gu[gu.index("--worker-class") + 1] == "lab.uvicorn_worker.DjangoUvicornWorker"
+    assert gu[gu.index("--worker-class") + 1] == "django_app.uvicorn_worker.DjangoUvicornWorker"
 
 
 def test_each_server_gets_its_own_fresh_metrics_dir(tmp_path: Path) -> None:

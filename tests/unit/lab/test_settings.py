@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from lab.settings import LabSettings, SettingsError
+from contracts.settings import LabSettings, SettingsError
 
 
 def test_defaults_are_the_documented_ports() -> None:

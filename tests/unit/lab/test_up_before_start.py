@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from contracts.settings import LabSettings
+from contracts.topology import BY_NAME
 from lab.runner import free_port
-from lab.settings import LabSettings
-from lab.topology import BY_NAME
 from lab.up import busy_ports, up
 
 

@@ -1,7 +1,7 @@
 from pathlib import Path
 
+from contracts.settings import LabSettings
 from lab.serve import command
-from lab.settings import LabSettings
 
 
 def flag(argv: list[str], name: str) -> str:

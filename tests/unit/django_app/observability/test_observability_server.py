@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from contracts.settings import LabSettings
 from django_app.observability.server import Shape, _started_as, forget_dead_workers, shape
-from lab.settings import LabSettings
 
 
 @pytest.mark.parametrize(

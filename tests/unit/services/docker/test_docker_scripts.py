@@ -14,7 +14,9 @@ from types import ModuleType
 import pytest
 import yaml
 
-DOCKER_DIR = Path(__file__).resolve().parents[4] / "services" / "docker"
+from contracts.paths import REPO
+
+DOCKER_DIR = REPO / "services" / "docker"
 
 
 def _load(name: str) -> ModuleType:
@@ -95,7 +97,7 @@ def test_a_hung_server_is_reported_before_docker_gives_up(silent: str) -> None:
     assert "timed out" in problem
     # The check gives up (and says why) well before compose's `timeout` kills it.
     assert took < healthcheck.TIMEOUT_S + 0.5
-    compose = yaml.safe_load((DOCKER_DIR.parents[1] / "docker-compose.yml").read_text())
+    compose = yaml.safe_load((REPO / "docker-compose.yml").read_text())
     timeout = compose["x-healthcheck"]["timeout"]
     assert float(timeout.removesuffix("s")) >= healthcheck.TIMEOUT_S + 0.5
 

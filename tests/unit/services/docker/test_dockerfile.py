@@ -9,12 +9,12 @@ environments, runtime state, history and secrets.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[4]
+from contracts.paths import REPO
+
 DOCKERFILE = REPO / "services" / "docker" / "Dockerfile"
 DOCKERIGNORE = REPO / ".dockerignore"
 
@@ -185,7 +185,7 @@ def test_the_build_context_leaves_out(path: str) -> None:
     [
         "pyproject.toml",
         "uv.lock",
-        "lab/settings.py",
+        "contracts/settings.py",
         "django_app/settings.py",
         "slow_upstream/app.py",
         "loadgen/locust.conf",

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 import yaml
 
+from contracts.settings import LabSettings
+from contracts.topology import BY_NAME, SERVICES
 from lab import prometheus
 from lab.serve import command
-from lab.settings import LabSettings
-from lab.topology import BY_NAME, SERVICES
 
 RULES = sorted(prometheus.RULES_DIR.glob("*.yml"))
 RULE_TESTS = sorted((prometheus.PROMETHEUS_DIR / "tests").glob("*.test.yml"))

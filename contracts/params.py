@@ -1,13 +1,15 @@
-"""Query parameters of the scenario endpoints: each one named, typed and bounded."""
+"""Query parameters of the scenario endpoints: each one named, typed and bounded.
+
+The Django views read them, and the load generators check their knobs against the same
+bounds before they send a request, so this module imports no Django."""
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-
-from django.http import QueryDict
+from typing import Protocol
 
 
 class BadParameter(ValueError):
@@ -118,8 +120,16 @@ STREAM_BUDGET = Budget(
 )
 
 
+class Query(Protocol):
+    """What `parse` reads of a query string: Django's QueryDict is one."""
+
+    def __iter__(self) -> Iterator[str]: ...
+    def get(self, key: str) -> str | None: ...
+    def getlist(self, key: str) -> list[str]: ...
+
+
 def parse(
-    query: QueryDict, spec: Mapping[str, Spec], budget: Budget | None = None
+    query: Query, spec: Mapping[str, Spec], budget: Budget | None = None
 ) -> dict[str, int | bool]:
     """The values of the parameters in `spec`; unknown or repeated parameters are errors, so
     a typo (`delay=5000`) is not silently served with the default."""

@@ -10,7 +10,10 @@ import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Literal, get_args
+
+from contracts.paths import var_dir
 
 WsgiWorkerClass = Literal["sync", "gthread"]
 AsgiServer = Literal["uvicorn", "gunicorn"]
@@ -84,6 +87,10 @@ class LabSettings:
     def as_env(self) -> dict[str, str]:
         """The settings as environment variables, for child processes."""
         return {k.upper(): str(v) for k, v in dataclasses.asdict(self).items()}
+
+    def var_path(self) -> Path:
+        """Where runtime state lives (LAB_VAR_DIR, relative to the repository)."""
+        return var_dir(self.lab_var_dir)
 
     def url(self, port: int) -> str:
         host = "127.0.0.1" if self.lab_host in ("0.0.0.0", "") else self.lab_host

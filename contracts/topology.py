@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lab.settings import LabSettings
+from contracts.settings import LabSettings
 
 
 @dataclass(frozen=True)
