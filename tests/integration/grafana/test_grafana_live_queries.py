@@ -20,14 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from dashboard_queries import queries, substitute, variables
 
+from contracts.paths import REPO
 from contracts.settings import LabSettings
-from lab import dashboards, runner
+from grafana.generate import DASHBOARDS
+from grafana.panels import Json
+from lab import runner
 from lab.runner import running, with_free_ports
 
 pytestmark = [pytest.mark.integration, pytest.mark.prometheus]
 
-REPO = Path(__file__).resolve().parents[3]
 # Exported by the exercises, which do not exist yet (docs/metrics.md, "Exercise phases").
 NOT_YET_EXPORTED = {("Sync vs Async", "annotation: Exercise phase")}
 SERVICES = ("upstream", "wsgi", "asgi", "locust", "prometheus")
@@ -100,10 +103,10 @@ def request_loop(urls: list[str], threads: int = 2, seconds: float = 120) -> Ite
             t.join(timeout=15)
 
 
-def variable_values(prom: str, d: dashboards.Json) -> dict[str, list[str]]:
+def variable_values(prom: str, d: Json) -> dict[str, list[str]]:
     """Each variable's values as Grafana would list them (`label_values`)."""
     values = {}
-    for name, (selector, label) in dashboards.variables(d).items():
+    for name, (selector, label) in variables(d).items():
         series = api(prom, "series", **{"match[]": selector})
         assert isinstance(series, list)
         found = sorted({s[label] for s in series if label in s})
@@ -114,17 +117,17 @@ def variable_values(prom: str, d: dashboards.Json) -> dict[str, list[str]]:
 
 def empty_queries(prom: str) -> list[str]:
     empty = []
-    for build in dashboards.DASHBOARDS.values():
+    for build in DASHBOARDS.values():
         d = build()
         try:
             values = variable_values(prom, d)
         except AssertionError as e:
             empty.append(str(e))
             continue
-        for q in dashboards.queries(d):
+        for q in queries(d):
             if (q.dashboard, q.panel) in NOT_YET_EXPORTED:
                 continue
-            if not query(prom, dashboards.substitute(q.expr, values)):
+            if not query(prom, substitute(q.expr, values)):
                 empty.append(f"{q.dashboard} / {q.panel}: {q.expr}")
     return empty
 

@@ -2,13 +2,15 @@
 
 import re
 from functools import cache
-from pathlib import Path
 
 import yaml
+from dashboard_queries import Query, queries
 
-from lab import dashboards, prometheus
+from contracts.paths import REPO
+from grafana.generate import DASHBOARDS
+from grafana.panels import Json
+from lab import prometheus
 
-REPO = Path(__file__).resolve().parents[3]
 METRICS_MD = REPO / "docs" / "metrics.md"
 SERVER_PREFIX = re.compile(r"^(WSGI \(gunicorn\)|ASGI \(uvicorn\)): ")
 # Series Prometheus makes itself (per scrape) or exports about itself: listed in metrics.md
@@ -17,8 +19,8 @@ PROMETHEUS_SERIES = ("scrape_", "prometheus_")
 
 
 @cache
-def built() -> dict[str, dashboards.Json]:
-    return {name: build() for name, build in dashboards.DASHBOARDS.items()}
+def built() -> dict[str, Json]:
+    return {name: build() for name, build in DASHBOARDS.items()}
 
 
 @cache
@@ -45,7 +47,7 @@ def uses(expr: str, name: str, depth: int = 0) -> bool:
     return any(mentions(expr, r) and uses(e, name, depth + 1) for r, e in rules().items())
 
 
-def panel_label(q: dashboards.Query) -> str:
+def panel_label(q: Query) -> str:
     return SERVER_PREFIX.sub("", q.panel)
 
 
@@ -53,7 +55,7 @@ def panels_using(name: str) -> dict[str, list[str]]:
     """Dashboard title -> panels (server prefixes folded) whose queries read `name`."""
     found: dict[str, list[str]] = {}
     for d in built().values():
-        for q in dashboards.queries(d):
+        for q in queries(d):
             if uses(q.expr, name):
                 labels = found.setdefault(q.dashboard, [])
                 if panel_label(q) not in labels:

@@ -18,8 +18,10 @@ from dashboard_contract import (
     rules,
     variable_rows,
 )
+from dashboard_queries import queries, substitute, variables
 
-from lab import dashboards
+from grafana import generate
+from grafana.panels import DATASOURCE_UID
 
 GRAFANA = REPO / "grafana"
 DATASOURCES = GRAFANA / "provisioning" / "datasources" / "prometheus.yml"
@@ -48,20 +50,20 @@ def datasource_refs(node: Any) -> list[Any]:
 
 
 def test_committed_dashboards_are_the_generated_ones() -> None:
-    assert [p.name for p in FILES] == sorted(dashboards.DASHBOARDS)
-    for path, text in dashboards.generated():
-        assert path.read_text() == text, f"{path.name} is stale: run `python -m lab.dashboards`"
+    assert [p.name for p in FILES] == sorted(generate.DASHBOARDS)
+    for path, text in generate.generated():
+        assert path.read_text() == text, f"{path.name} is stale: run `python -m grafana`"
 
 
 def test_the_check_mode_detects_a_stale_dashboard(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dashboards, "DASHBOARD_DIR", tmp_path)
-    assert dashboards.main(["--check"]) == 1  # missing files
-    assert dashboards.main([]) == 0
-    assert dashboards.main(["--check"]) == 0
+    monkeypatch.setattr(generate, "DASHBOARD_DIR", tmp_path)
+    assert generate.main(["--check"]) == 1  # missing files
+    assert generate.main([]) == 0
+    assert generate.main(["--check"]) == 0
     (tmp_path / "slow-upstream.json").write_text("{}\n")
-    assert dashboards.main(["--check"]) == 1
+    assert generate.main(["--check"]) == 1
 
 
 def test_dashboards_are_well_formed_with_fixed_unique_uids() -> None:
@@ -95,7 +97,7 @@ def test_panels_fit_the_grid_without_overlapping() -> None:
 
 def test_every_query_uses_only_the_provisioned_datasource() -> None:
     uid = provisioned_uid()
-    assert uid == dashboards.DATASOURCE_UID
+    assert uid == DATASOURCE_UID
     for path in FILES:
         d = json.loads(path.read_text())
         for ref in datasource_refs(d):
@@ -146,15 +148,15 @@ def test_compose_grafana_is_anonymous_viewer_only_with_the_password_from_outside
 
 def test_template_variables_are_defined_and_used() -> None:
     for name, d in built().items():
-        defined = set(dashboards.variables(d))
-        used = {v for q in dashboards.queries(d) for v in re.findall(r"\$(\w+)", q.expr)}
+        defined = set(variables(d))
+        used = {v for q in queries(d) for v in re.findall(r"\$(\w+)", q.expr)}
         assert used == defined, name
 
 
 def test_dashboards_query_only_known_metrics_and_rules() -> None:
     known = set(contract_rows()) | set(rules())
     for d in built().values():
-        for q in dashboards.queries(d):
+        for q in queries(d):
             bare = {re.sub(r"_(bucket|sum|count)$", "", n) for n in names_in(q.expr)}
             unknown = {n for n in bare if n not in known and n + "_bucket" not in known}
             assert not unknown, f"{q.dashboard} / {q.panel}: {unknown}"
@@ -171,7 +173,7 @@ def test_metrics_md_lists_every_template_variable_with_the_metric_it_reads() -> 
     expected = {
         (name, d["title"], metric, label)
         for d in built().values()
-        for name, (selector, label) in dashboards.variables(d).items()
+        for name, (selector, label) in variables(d).items()
         for metric in names_in(selector)
     }
     assert {row[0] for row in expected} == {"route", "name"}
@@ -219,9 +221,9 @@ def test_the_three_dashboards_show_what_the_issue_asks_for() -> None:
 def substituted_queries() -> list[tuple[str, str]]:
     found = []
     for d in built().values():
-        names = dashboards.variables(d)
-        for q in dashboards.queries(d):
-            expr = dashboards.substitute(q.expr, {v: ["a", "b.c"] for v in names})
+        names = variables(d)
+        for q in queries(d):
+            expr = substitute(q.expr, {v: ["a", "b.c"] for v in names})
             found.append((f"{q.dashboard} / {q.panel}", expr))
         for selector, _label in names.values():
             found.append((f"{d['title']} / variables", selector))
@@ -231,15 +233,15 @@ def substituted_queries() -> list[tuple[str, str]]:
 @pytest.mark.prometheus
 def test_every_panel_query_parses(promtool: str, tmp_path: Path) -> None:
     """promtool checks PromQL offline: each query becomes a recording rule."""
-    queries = substituted_queries()
+    exprs = substituted_queries()
     rules_file = tmp_path / "dashboards.rules.yml"
-    records = [{"record": f"dashboard_query_{i}", "expr": e} for i, (_, e) in enumerate(queries)]
+    records = [{"record": f"dashboard_query_{i}", "expr": e} for i, (_, e) in enumerate(exprs)]
     rules_file.write_text(yaml.safe_dump({"groups": [{"name": "dashboards", "rules": records}]}))
     r = subprocess.run(
         [promtool, "check", "rules", str(rules_file)], capture_output=True, text=True, timeout=60
     )
     assert r.returncode == 0, r.stdout + r.stderr
-    assert f"SUCCESS: {len(queries)} rules found" in r.stdout
+    assert f"SUCCESS: {len(exprs)} rules found" in r.stdout
 
 
 @pytest.mark.prometheus

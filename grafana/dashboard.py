@@ -1,0 +1,115 @@
+"""The dashboard around the panels: its settings, template variables, annotations, links."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from grafana.panels import DS, Json
+
+TAG = "asynclab"
+
+
+def query_variable(name: str, label: str, metric: str, description: str) -> Json:
+    """A multi-value variable over a label's values, "All" by default."""
+    query = f"label_values({metric}, {name})"
+    return {
+        "type": "query",
+        "name": name,
+        "label": label,
+        "description": description,
+        "datasource": DS,
+        "query": {"query": query, "refId": "PrometheusVariableQueryEditor-VariableQuery"},
+        "definition": query,
+        "refresh": 2,  # on time-range change: new routes appear without reloading
+        "multi": True,
+        "includeAll": True,
+        "current": {"selected": True, "text": ["All"], "value": ["$__all"]},
+        "sort": 1,
+        "hide": 0,
+    }
+
+
+def annotation(name: str, expr: str, title: str, text: str, tags: str, color: str) -> Json:
+    """A Prometheus annotation: each run of samples of a series becomes one region."""
+    return {
+        "name": name,
+        "datasource": DS,
+        "enable": True,
+        "hide": False,
+        "iconColor": color,
+        "expr": expr,
+        "step": "5s",
+        "titleFormat": title,
+        "textFormat": text,
+        "tagKeys": tags,
+        "useValueForTime": False,
+    }
+
+
+BUILTIN_ANNOTATION: Json = {
+    "builtIn": 1,
+    "datasource": {"type": "grafana", "uid": "-- Grafana --"},
+    "enable": True,
+    "hide": True,
+    "iconColor": "rgba(0, 211, 255, 1)",
+    "name": "Annotations & Alerts",
+    "type": "dashboard",
+}
+
+LOAD_TEST_ANNOTATION = annotation(
+    "Load test",
+    'locust_runner_state{state=~"spawning|running"} == 1',
+    "Locust {{state}}",
+    "the load generator is {{state}}",
+    "state",
+    "rgba(255, 152, 48, 0.6)",
+)
+# Exported by the exercises (`lab_exercise_phase{exercise, phase} 1` while a phase runs):
+# see docs/observability.md.
+EXERCISE_ANNOTATION = annotation(
+    "Exercise phase",
+    "lab_exercise_phase == 1",
+    "{{exercise}}",
+    "phase {{phase}}",
+    "exercise,phase",
+    "rgba(138, 184, 255, 0.6)",
+)
+
+
+def dashboard(
+    uid: str,
+    title: str,
+    description: str,
+    panels: list[Json],
+    *,
+    variables: Sequence[Json] = (),
+    annotations: Sequence[Json] = (),
+) -> Json:
+    return {
+        "uid": uid,
+        "id": None,
+        "title": title,
+        "description": description,
+        "tags": [TAG],
+        "timezone": "browser",
+        "editable": False,
+        "graphTooltip": 1,  # shared crosshair: the same instant on every panel
+        "refresh": "5s",
+        "time": {"from": "now-15m", "to": "now"},
+        "timepicker": {"refresh_intervals": ["2s", "5s", "10s", "30s", "1m"]},
+        "schemaVersion": 39,
+        "version": 1,
+        "annotations": {"list": [BUILTIN_ANNOTATION, *annotations]},
+        "templating": {"list": list(variables)},
+        "links": [
+            {
+                "type": "dashboards",
+                "title": "asynclab",
+                "tags": [TAG],
+                "asDropdown": False,
+                "includeVars": False,
+                "keepTime": True,
+            }
+        ],
+        "panels": panels,
+    }

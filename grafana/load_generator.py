@@ -1,0 +1,109 @@
+"""Load generator: Locust's users, request rate, failures and percentiles, one function per
+row of the dashboard."""
+
+from __future__ import annotations
+
+from grafana.dashboard import LOAD_TEST_ANNOTATION, dashboard, query_variable
+from grafana.panels import Json, Layout, by_regex_dashed, rate, stat, timeseries
+
+NAME = 'name=~"$name"'  # the request names chosen in the `name` variable
+
+
+def build() -> Json:
+    g = Layout()
+    generator(g)
+    users_and_requests(g)
+    failures_and_response_times(g)
+    return dashboard(
+        "lab-load-generator",
+        "Load generator",
+        "Locust: users, request rate, failures and response-time percentiles.",
+        g.panels,
+        variables=[
+            query_variable("name", "Request name", "locust_requests_total", "Locust request names")
+        ],
+        annotations=[LOAD_TEST_ANNOTATION],
+    )
+
+
+def generator(g: Layout) -> None:
+    users = stat(
+        "Users",
+        "Running Locust users (closed loop: each keeps one request in flight).",
+        [("sum(locust_users)", "users")],
+        "none",
+    )
+    g.add(users, 6, 4)
+    state = stat(
+        "Runner state",
+        "The runner's current state.",
+        [("locust_runner_state == 1", "{{state}}")],
+        "none",
+        text_mode="name",
+    )
+    g.add(state, 6, 4)
+    workers = stat(
+        "Workers",
+        "Connected Locust workers (0: a single local process generates the load).",
+        [("sum(locust_workers) or vector(0)", "workers")],
+        "none",
+    )
+    g.add(workers, 6, 4)
+    cpu = stat(
+        "Generator CPU",
+        "CPU of each Locust process, % of one core. At 90 % and above the generator, "
+        "not the server, limits the measurement.",
+        [("locust_cpu_percent", "{{node}}")],
+        "percent",
+        thresholds=[(70, "orange"), (90, "red")],
+    )
+    g.add(cpu, 6, 4)
+
+
+def users_and_requests(g: Layout) -> None:
+    by_class = timeseries(
+        "Users by class",
+        "Running users per user class.",
+        [("locust_users", "{{user_class}}")],
+        "none",
+    )
+    g.add(by_class, 12, 8)
+    requests = timeseries(
+        "Requests/s by name",
+        "From Locust's request counter (same window as the servers' panels), and "
+        "Locust's own current rate for all requests.",
+        [
+            (
+                "sum by (name) ("
+                + rate(f'locust_requests_total{{{NAME}, name!="Aggregated"}}')
+                + ")",
+                "{{name}}",
+            ),
+            ('locust_requests_per_second{name="Aggregated"}', "all (Locust's current rate)"),
+        ],
+        "reqps",
+        overrides=[by_regex_dashed("all.*")],
+    )
+    g.add(requests, 12, 8)
+
+
+def failures_and_response_times(g: Layout) -> None:
+    failures = timeseries(
+        "Failures/s by name",
+        "Failed requests per second (HTTP errors, timeouts, connection errors).",
+        [(f"sum by (name) ({rate(f'locust_failures_total{{{NAME}}}')})", "{{name}}")],
+        "reqps",
+    )
+    g.add(failures, 12, 8)
+    percentiles = timeseries(
+        "Response time percentiles (since the test started)",
+        "Locust's cumulative percentiles: rounded (exact below 100 ms, then ~2 "
+        "significant digits) and closed-loop (coordinated omission). For latency under "
+        "overload, prefer `lab load` (open model).",
+        [
+            (f"locust_response_time_seconds{{{NAME}}}", "{{name}} p{{quantile}}"),
+            (f"locust_response_time_avg_seconds{{{NAME}}}", "{{name}} mean"),
+        ],
+        "s",
+    )
+    g.add(percentiles, 12, 8)

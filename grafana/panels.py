@@ -1,0 +1,153 @@
+"""Panels and their place on the grid: the layout, the panel and target JSON, PromQL helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+DATASOURCE_UID = "lab-prometheus"
+DS: dict[str, str] = {"type": "prometheus", "uid": DATASOURCE_UID}
+# One window everywhere (the recording rules use it too), so panels agree with each other.
+WINDOW = "30s"
+
+Json = dict[str, Any]
+
+
+class Layout:
+    """Places panels left to right on Grafana's 24-column grid; ids in placement order."""
+
+    def __init__(self) -> None:
+        self.panels: list[Json] = []
+        self.x = 0
+        self.y = 0
+        self.row_h = 0
+
+    def add(self, panel: Json, w: int, h: int) -> None:
+        if self.x + w > 24:
+            self.newline()
+        panel["id"] = len(self.panels) + 1
+        panel["gridPos"] = {"h": h, "w": w, "x": self.x, "y": self.y}
+        self.panels.append(panel)
+        self.x += w
+        self.row_h = max(self.row_h, h)
+
+    def newline(self) -> None:
+        if self.x:
+            self.y += self.row_h
+        self.x, self.row_h = 0, 0
+
+    def row(self, title: str) -> None:
+        self.newline()
+        self.add({"type": "row", "title": title, "collapsed": False, "panels": []}, 24, 1)
+        self.newline()
+
+
+def target(expr: str, legend: str, ref: str) -> Json:
+    return {"datasource": DS, "expr": expr, "legendFormat": legend, "refId": ref, "range": True}
+
+
+def _targets(queries: Sequence[tuple[str, str]]) -> list[Json]:
+    return [target(e, legend, chr(ord("A") + i)) for i, (e, legend) in enumerate(queries)]
+
+
+def timeseries(
+    title: str,
+    description: str,
+    queries: Sequence[tuple[str, str]],
+    unit: str,
+    *,
+    log: bool = False,
+    overrides: Sequence[Json] = (),
+    thresholds: Sequence[tuple[float, str]] = (),
+) -> Json:
+    custom: Json = {"drawStyle": "line", "lineWidth": 2, "fillOpacity": 8, "showPoints": "never"}
+    if log:
+        custom["scaleDistribution"] = {"type": "log", "log": 10}
+    if thresholds:
+        custom["thresholdsStyle"] = {"mode": "line"}
+    return {
+        "type": "timeseries",
+        "title": title,
+        "description": description,
+        "datasource": DS,
+        "targets": _targets(queries),
+        "fieldConfig": {
+            "defaults": {
+                "unit": unit,
+                "min": None if log else 0,
+                "custom": custom,
+                "thresholds": _thresholds(thresholds),
+            },
+            "overrides": list(overrides),
+        },
+        "options": {
+            "legend": {"displayMode": "list", "placement": "bottom", "showLegend": True},
+            "tooltip": {"mode": "multi", "sort": "desc"},
+        },
+    }
+
+
+def stat(
+    title: str,
+    description: str,
+    queries: Sequence[tuple[str, str]],
+    unit: str,
+    *,
+    thresholds: Sequence[tuple[float, str]] = (),
+    mappings: Sequence[Json] = (),
+    text_mode: str = "value_and_name",
+) -> Json:
+    return {
+        "type": "stat",
+        "title": title,
+        "description": description,
+        "datasource": DS,
+        "targets": _targets(queries),
+        "fieldConfig": {
+            "defaults": {
+                "unit": unit,
+                "thresholds": _thresholds(thresholds),
+                "mappings": list(mappings),
+            },
+            "overrides": [],
+        },
+        "options": {
+            "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
+            "colorMode": "value",
+            "graphMode": "none",
+            "textMode": text_mode,
+            "justifyMode": "auto",
+            "orientation": "auto",
+        },
+    }
+
+
+def _thresholds(steps: Sequence[tuple[float, str]]) -> Json:
+    base: list[Json] = [{"color": "green", "value": None}]
+    return {"mode": "absolute", "steps": base + [{"color": c, "value": v} for v, c in steps]}
+
+
+def by_name_color(name: str, color: str) -> Json:
+    return {
+        "matcher": {"id": "byName", "options": name},
+        "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": color}}],
+    }
+
+
+def by_regex_dashed(pattern: str) -> Json:
+    return {
+        "matcher": {"id": "byRegexp", "options": pattern},
+        "properties": [
+            {"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [10, 10]}},
+            {"id": "custom.fillOpacity", "value": 0},
+        ],
+    }
+
+
+def rate(selector: str) -> str:
+    return f"rate({selector}[{WINDOW}])"
+
+
+def quantile(q: str, metric: str, by: str, selector: str = "") -> str:
+    inner = f"{metric}_bucket{{{selector}}}" if selector else f"{metric}_bucket"
+    return f"histogram_quantile({q}, sum by ({by}) ({rate(inner)}))"

@@ -1,0 +1,298 @@
+"""Sync vs Async: WSGI and ASGI side by side, one function per row of the dashboard."""
+
+from __future__ import annotations
+
+from grafana.dashboard import EXERCISE_ANNOTATION, LOAD_TEST_ANNOTATION, dashboard, query_variable
+from grafana.panels import (
+    Json,
+    Layout,
+    by_name_color,
+    by_regex_dashed,
+    quantile,
+    rate,
+    stat,
+    timeseries,
+)
+
+TRAFFIC = 'route!~"metrics|healthz"'  # Django routes that are not probes
+SERVERS = (("wsgi", "WSGI (gunicorn)"), ("asgi", "ASGI (uvicorn)"))
+
+CPU_BOUND_MAPPINGS: list[Json] = [
+    {
+        "type": "value",
+        "options": {
+            "0": {"text": "waiting (I/O-bound)", "color": "green", "index": 0},
+            "1": {"text": "CPU-bound", "color": "red", "index": 1},
+        },
+    }
+]
+
+UP_MAPPINGS: list[Json] = [
+    {
+        "type": "value",
+        "options": {
+            "0": {"text": "down", "color": "red", "index": 0},
+            "1": {"text": "up", "color": "green", "index": 1},
+        },
+    }
+]
+
+
+def build() -> Json:
+    g = Layout()
+    shape(g)
+    what_happens(g)
+    why(g)
+    per_route(g)
+    lab_health(g)
+    return dashboard(
+        "lab-sync-vs-async",
+        "Sync vs Async",
+        "The same Django app on gunicorn (WSGI) and uvicorn (ASGI), side by side: what "
+        "happens, how far each is from its Little's-law bound, and why.",
+        g.panels,
+        variables=[
+            query_variable(
+                "route",
+                "Route",
+                f"lab_http_requests_total{{{TRAFFIC}}}",
+                "Django URL names for the per-route row",
+            )
+        ],
+        annotations=[LOAD_TEST_ANNOTATION, EXERCISE_ANNOTATION],
+    )
+
+
+def shape(g: Layout) -> None:
+    g.row("Shape: how each server runs, how much of its bound it uses")
+    servers = stat(
+        "Servers",
+        "How each server runs: implementation, worker class, workers x threads. Both "
+        "serve the same Django project with the same settings.",
+        [
+            (
+                "max by (server, implementation, worker_class, workers, threads) (lab_server_info)",
+                "{{server}}: {{implementation}} {{worker_class}}, {{workers}} workers x "
+                "{{threads}} threads",
+            )
+        ],
+        "none",
+        text_mode="name",
+    )
+    g.add(servers, 8, 4)
+    limit = stat(
+        "Concurrency limit N",
+        "Requests each server can have in service at once: workers x threads (WSGI), "
+        "workers x upstream pool size (ASGI).",
+        [("server:lab_concurrency_limit:max", "{{server}}")],
+        "none",
+    )
+    g.add(limit, 5, 4)
+    used = stat(
+        "Share of the bound used",
+        "Measured throughput / Little's-law bound = mean requests in service / N. "
+        "100 %: the server is saturated; more load only queues.",
+        [("server:lab_capacity_used:ratio30s", "{{server}}")],
+        "percentunit",
+        thresholds=[(0.7, "orange"), (0.95, "red")],
+    )
+    g.add(used, 6, 4)
+    loop = stat(
+        "Event loop",
+        "CPU-bound when the loop's p99 lag exceeds 20 ms: it computes instead of "
+        "waiting, and its concurrency bound is out of reach.",
+        [("server:lab_cpu_bound:30s", "{{server}}")],
+        "none",
+        mappings=CPU_BOUND_MAPPINGS,
+        thresholds=[(1, "red")],
+    )
+    g.add(loop, 5, 4)
+
+
+def what_happens(g: Layout) -> None:
+    """One column per server: each panel for WSGI, then the same for ASGI."""
+    g.row("What happens: throughput against its bound, latency, in flight, errors")
+    for panel, h in ((throughput, 8), (latency, 8), (in_flight, 7), (errors, 7)):
+        for server, name in SERVERS:
+            g.add(panel(server, name), 12, h)
+
+
+def throughput(server: str, name: str) -> Json:
+    return timeseries(
+        f"{name}: throughput vs Little's-law bound",
+        "Measured requests/s against the bound N / W (concurrency limit over mean "
+        "latency). `limited_by=cpu`: the event loop is CPU-bound, so the bound is "
+        "an overestimate. Log scale.",
+        [
+            (f'server:lab_http_requests:rate30s{{server="{server}"}}', "measured"),
+            (
+                f'server:lab_throughput_bound:rate30s{{server="{server}"}}',
+                "bound ({{limited_by}})",
+            ),
+        ],
+        "reqps",
+        log=True,
+        overrides=[by_name_color("measured", "blue"), by_regex_dashed("bound.*")],
+    )
+
+
+def latency(server: str, name: str) -> Json:
+    return timeseries(
+        f"{name}: latency p50 / p95 / p99",
+        "Request latency seen by the Django middleware (all routes except probes).",
+        [
+            (
+                f'server_quantile:lab_http_request_duration_seconds:30s{{server="{server}"}}',
+                "p{{quantile}}",
+            ),
+            (
+                f'server:lab_http_request_duration_seconds:mean30s{{server="{server}"}}',
+                "mean",
+            ),
+        ],
+        "s",
+        overrides=[by_regex_dashed("mean")],
+    )
+
+
+def in_flight(server: str, name: str) -> Json:
+    return timeseries(
+        f"{name}: requests in flight",
+        "In flight now (sampled at each scrape) and the mean in service over the "
+        "window (L = lambda x W, Little's law). Compare with the concurrency limit.",
+        [
+            (f'server:lab_http_requests_in_flight:sum{{server="{server}"}}', "in flight"),
+            (
+                f'server:lab_concurrency_in_service:rate30s{{server="{server}"}}',
+                "mean in service (L)",
+            ),
+        ],
+        "none",
+    )
+
+
+def errors(server: str, name: str) -> Json:
+    return timeseries(
+        f"{name}: errors",
+        "5xx answers per second, and their share of all answers.",
+        [
+            (f'server:lab_http_errors:rate30s{{server="{server}"}}', "5xx/s"),
+            (f'server:lab_http_errors:ratio30s{{server="{server}"}}', "share"),
+        ],
+        "reqps",
+        overrides=[
+            {
+                "matcher": {"id": "byName", "options": "share"},
+                "properties": [
+                    {"id": "unit", "value": "percentunit"},
+                    {"id": "custom.axisPlacement", "value": "right"},
+                ],
+            }
+        ],
+    )
+
+
+def why(g: Layout) -> None:
+    g.row("Why: threads, the event loop, the upstream")
+    threads = timeseries(
+        "OS threads per worker process",
+        "Threads of each worker process. Sync workers hold one per request slot; under "
+        "ASGI every sync view or middleware adds threads (asgiref's executors).",
+        [("lab_process_threads", "{{server}} pid {{pid}}")],
+        "none",
+    )
+    g.add(threads, 8, 8)
+    loop_lag = timeseries(
+        "Event-loop lag (ASGI)",
+        "How late the loop wakes a probe that sleeps 100 ms. Anything that blocks the "
+        "loop (CPU in an async view, a blocking call) delays every request of the worker. "
+        "The dashed line is the CPU-bound threshold (20 ms).",
+        [
+            (quantile("0.5", "lab_event_loop_lag_seconds", "server, le"), "{{server}} p50"),
+            ("server:lab_event_loop_lag_seconds:p99_30s", "{{server}} p99"),
+        ],
+        "s",
+        thresholds=[(0.02, "red")],
+    )
+    g.add(loop_lag, 8, 8)
+    upstream = timeseries(
+        "Upstream: configured delay and the calls the servers make",
+        "What the servers wait for: the delay the slow upstream draws (its own metric), "
+        "and the p95 of the calls each server makes, by HTTP client.",
+        [
+            (
+                f"sum({rate('upstream_delay_configured_seconds_sum')}) / "
+                f"sum({rate('upstream_delay_configured_seconds_count')})",
+                "upstream configured (mean)",
+            ),
+            (
+                quantile("0.95", "lab_upstream_request_duration_seconds", "server, client, le"),
+                "{{server}} via {{client}} (p95)",
+            ),
+        ],
+        "s",
+        overrides=[by_name_color("upstream configured (mean)", "yellow")],
+    )
+    g.add(upstream, 8, 8)
+
+
+def per_route(g: Layout) -> None:
+    g.row("Per route ($route)")
+    chosen = f'{TRAFFIC}, route=~"$route"'
+    by_route = timeseries(
+        "Throughput by route",
+        "Requests/s of each route on each server.",
+        [
+            (
+                "sum by (server, route) (" + rate(f"lab_http_requests_total{{{chosen}}}") + ")",
+                "{{server}} {{route}}",
+            )
+        ],
+        "reqps",
+    )
+    g.add(by_route, 8, 8)
+    p95 = timeseries(
+        "p95 latency by route",
+        "A bystander route (/ping) shows the collateral damage of its neighbours.",
+        [
+            (
+                quantile("0.95", "lab_http_request_duration_seconds", "server, route, le", chosen),
+                "{{server}} {{route}}",
+            )
+        ],
+        "s",
+    )
+    g.add(p95, 8, 8)
+    slow_queries = timeseries(
+        "Slow queries p95",
+        "Database queries of the /db scenarios (pg_sleep / sqlite sleep), connection "
+        "set-up included.",
+        [
+            (
+                quantile("0.95", "lab_db_query_duration_seconds", "server, vendor, le"),
+                "{{server}} {{vendor}}",
+            )
+        ],
+        "s",
+    )
+    g.add(slow_queries, 8, 8)
+
+
+def lab_health(g: Layout) -> None:
+    g.row("Lab health")
+    up = stat(
+        "Targets up",
+        "1 when Prometheus's last scrape of the service succeeded.",
+        [("up", "{{service}}")],
+        "none",
+        mappings=UP_MAPPINGS,
+    )
+    g.add(up, 12, 5)
+    scrapes = timeseries(
+        "Scrape duration",
+        "How long each /metrics answer took. A saturated sync server answers its scrape "
+        "only when a worker is free: long scrapes are a symptom, not a bug.",
+        [("scrape_duration_seconds", "{{service}}")],
+        "s",
+    )
+    g.add(scrapes, 12, 5)
