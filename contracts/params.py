@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
+from contracts.values import BadValue, Spec, flag, integer
+
 
 class BadParameter(ValueError):
     """A query parameter the endpoint cannot use; answered with 400 naming it."""
@@ -21,62 +23,21 @@ class BadParameter(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True)
-class Int:
-    """A whole number in [low, high]."""
-
-    default: int
-    low: int
-    high: int
-
-    def parse(self, name: str, raw: str) -> int:
-        text = raw.strip()
-        # int() also takes "1_000" and non-ASCII digits; a bound is easier to read as digits.
-        if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 12:
-            raise BadParameter(name, f"expected a whole number, got {raw!r}")
-        value = int(text)
-        if not self.low <= value <= self.high:
-            raise BadParameter(name, f"must be between {self.low} and {self.high}, got {value}")
-        return value
-
-    def describe(self) -> str:
-        return f"{self.low}-{self.high} (default {self.default})"
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A switch: 1/0, true/false, yes/no, on/off."""
-
-    default: bool
-
-    def parse(self, name: str, raw: str) -> bool:
-        text = raw.strip().lower()
-        if text in {"1", "true", "yes", "on"}:
-            return True
-        if text in {"0", "false", "no", "off"}:
-            return False
-        raise BadParameter(name, f"expected 1 or 0, got {raw!r}")
-
-    def describe(self) -> str:
-        return f"1 or 0 (default {int(self.default)})"
-
-
-Spec = Int | Flag
-
 # The bounds of every endpoint, in one place (docs/endpoints.md lists them).
-DELAY_MS = Int(default=200, low=0, high=30_000)
-CPU_MS = Int(default=50, low=0, high=5_000)
-FANOUT_N = Int(default=10, low=1, high=50)
-CALLS_N = Int(default=1, low=1, high=50)
-EVENTS = Int(default=10, low=1, high=1_000)
-INTERVAL_MS = Int(default=100, low=0, high=10_000)
-THREAD_SENSITIVE = Flag(default=True)
+DELAY_MS = integer(default=200, low=0, high=30_000)
+CPU_MS = integer(default=50, low=0, high=5_000)
+FANOUT_N = integer(default=10, low=1, high=50)
+CALLS_N = integer(default=1, low=1, high=50)
+EVENTS = integer(default=10, low=1, high=1_000)
+INTERVAL_MS = integer(default=100, low=0, high=10_000)
+THREAD_SENSITIVE = flag(default=True)
 
 # The longest a request may be expected to take, from its parameters together: each bound
 # above is fine alone, but n=50 x 30 s or 1000 events x 10 s would tie a worker up for
 # minutes. Equal to the delay bound, so one call of the longest delay is always allowed.
 # services/gunicorn/gunicorn.conf.py keeps its worker timeout above this.
-MAX_REQUEST_MS = DELAY_MS.high
+MAX_REQUEST_MS = 30_000
+assert DELAY_MS.high == MAX_REQUEST_MS
 
 
 @dataclass(frozen=True)
@@ -84,10 +45,10 @@ class Budget:
     """A cap on a request's expected duration, computed from several parameters."""
 
     names: tuple[str, ...]
-    expected_ms: Callable[[Mapping[str, int | bool]], float]
+    expected_ms: Callable[[Mapping[str, int | float | bool]], float]
     formula: str
 
-    def check(self, values: Mapping[str, int | bool]) -> None:
+    def check(self, values: Mapping[str, int | float | bool]) -> None:
         ms = self.expected_ms(values)
         if ms > MAX_REQUEST_MS:
             raise BadParameter(
@@ -101,7 +62,7 @@ def default_pool_size() -> int:
     return min(32, (os.cpu_count() or 1) + 4)
 
 
-def _sync_to_async_ms(v: Mapping[str, int | bool]) -> float:
+def _sync_to_async_ms(v: Mapping[str, int | float | bool]) -> float:
     n, delay = int(v["n"]), int(v["delay_ms"])
     # One after another on one thread, or in rounds of the pool's size.
     rounds = n if v["thread_sensitive"] else math.ceil(n / default_pool_size())
@@ -130,7 +91,7 @@ class Query(Protocol):
 
 def parse(
     query: Query, spec: Mapping[str, Spec], budget: Budget | None = None
-) -> dict[str, int | bool]:
+) -> dict[str, int | float | bool]:
     """The values of the parameters in `spec`; unknown or repeated parameters are errors, so
     a typo (`delay=5000`) is not silently served with the default."""
     for name in query:
@@ -139,10 +100,16 @@ def parse(
             raise BadParameter(name, f"unknown parameter (this endpoint takes: {known})")
         if len(query.getlist(name)) > 1:
             raise BadParameter(name, "given more than once")
-    values: dict[str, int | bool] = {}
+    values: dict[str, int | float | bool] = {}
     for name, kind in spec.items():
         raw = query.get(name)
-        values[name] = kind.default if raw is None else kind.parse(name, raw)
+        if raw is None:
+            values[name] = kind.default
+            continue
+        try:
+            values[name] = kind.parse(raw)
+        except BadValue as e:
+            raise BadParameter(name, str(e)) from None
     if budget is not None:
         budget.check(values)
     return values

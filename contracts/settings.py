@@ -14,6 +14,13 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from contracts.paths import var_dir
+from contracts.values import BadValue, parse_integer, parse_number
+
+# Timeouts the lab accepts anywhere (UPSTREAM_TIMEOUT_S, `lab load --timeout`): (0, 600] s.
+MAX_TIMEOUT_S = 600.0
+MAX_LOCUST_WORKERS = 32
+# `lab load`: requests outstanding at once before arrivals are dropped.
+DEFAULT_MAX_IN_FLIGHT = 10_000
 
 WsgiWorkerClass = Literal["sync", "gthread"]
 AsgiServer = Literal["uvicorn", "gunicorn"]
@@ -79,8 +86,14 @@ class LabSettings:
             raise SettingsError(f"WEB_WORKERS={self.web_workers}: expected 1-64")
         if not 1 <= self.web_threads <= 256:
             raise SettingsError(f"WEB_THREADS={self.web_threads}: expected 1-256")
-        if not 0 < self.upstream_timeout_s <= 600:
-            raise SettingsError(f"UPSTREAM_TIMEOUT_S={self.upstream_timeout_s}: expected (0, 600]")
+        if not 0 < self.upstream_timeout_s <= MAX_TIMEOUT_S:
+            raise SettingsError(
+                f"UPSTREAM_TIMEOUT_S={self.upstream_timeout_s}: expected (0, {MAX_TIMEOUT_S:g}]"
+            )
+        if not 0 <= self.locust_workers <= MAX_LOCUST_WORKERS:
+            raise SettingsError(
+                f"LOCUST_WORKERS={self.locust_workers}: expected 0-{MAX_LOCUST_WORKERS}"
+            )
         if not 1 <= self.upstream_pool_size <= 100_000:
             raise SettingsError(f"UPSTREAM_POOL_SIZE={self.upstream_pool_size}: expected 1-100000")
 
@@ -99,19 +112,12 @@ class LabSettings:
 
 def _parse(name: str, raw: str, annotation: object) -> object:
     text = str(annotation)
-    if text == "int":
+    parser = {"int": parse_integer, "float": parse_number}.get(text)
+    if parser is not None:
         try:
-            return int(raw)
-        except ValueError:
-            raise SettingsError(f"{name}={raw!r}: expected a whole number") from None
-    if text == "float":
-        try:
-            value = float(raw)
-        except ValueError:
-            raise SettingsError(f"{name}={raw!r}: expected a number") from None
-        if value != value:  # NaN
-            raise SettingsError(f"{name}={raw!r}: expected a number")
-        return value
+            return parser(raw)
+        except BadValue as e:
+            raise SettingsError(f"{name}: {e}") from None
     choices = _CHOICES.get(text)
     if choices is not None and raw not in choices:
         raise SettingsError(f"{name}={raw!r}: expected one of {', '.join(choices)}")

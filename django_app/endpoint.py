@@ -14,7 +14,8 @@ from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
-from contracts.params import BadParameter, Budget, Spec, parse
+from contracts.params import BadParameter, Budget, parse
+from contracts.values import Spec
 from django_app.errors import error_response
 from django_app.upstream import UpstreamError
 

@@ -11,8 +11,11 @@ import secrets
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
+
 from contracts.paths import REPO
 from contracts.settings import LabSettings
+from contracts.values import BadValue, parse_flag
 
 BASE_DIR = REPO
 
@@ -21,7 +24,11 @@ VAR_DIR = LAB.var_path()
 
 
 def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+    raw = os.environ.get(name, "")
+    try:
+        return raw != "" and parse_flag(raw)
+    except BadValue as e:
+        raise ImproperlyConfigured(f"{name}: {e}") from None
 
 
 def _list(name: str, default: str = "") -> list[str]:

@@ -4,7 +4,6 @@ parses arguments and dispatches."""
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 
 from contracts.dotenv import environment_with_dotenv
@@ -29,7 +28,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up.add_argument(
         "--locust-workers",
-        type=int,
         metavar="N",
         help="run Locust as a master and N workers (default: LOCUST_WORKERS)",
     )
@@ -74,7 +72,9 @@ def main(argv: list[str] | None = None) -> None:
                 f"lab up: unknown service {', '.join(unknown)}; choose from {', '.join(BY_NAME)}"
             )
         if args.locust_workers is not None:
-            if not 0 <= args.locust_workers <= 32:
-                sys.exit("lab up: --locust-workers must be 0-32")
-            settings = dataclasses.replace(settings, locust_workers=args.locust_workers)
+            # The same parser and bound as LOCUST_WORKERS in the environment.
+            try:
+                settings = LabSettings.from_env({**env, "LOCUST_WORKERS": args.locust_workers})
+            except SettingsError as e:
+                sys.exit(f"lab up: --locust-workers: {e}")
         sys.exit(up(settings, only, env=env))

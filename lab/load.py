@@ -9,10 +9,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from contracts.settings import LabSettings
+from contracts import values
+from contracts.settings import DEFAULT_MAX_IN_FLIGHT, MAX_TIMEOUT_S, LabSettings
+
+
+def _given(value: str | None, default: str) -> str:
+    # An option given empty is an error, not the default.
+    return default if value is None else value
+
+
+def _parsed[T](option: str, parse: Callable[[str], T], raw: str) -> T:
+    try:
+        return parse(raw)
+    except ValueError as e:
+        raise ValueError(f"{option}: {e}") from None
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -31,39 +45,44 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--timeout", default="30s", help="per-request timeout (default 30s)")
     p.add_argument(
         "--max-in-flight",
-        default="10000",
-        help="requests outstanding at once; arrivals beyond it are dropped (default 10000)",
+        default=str(DEFAULT_MAX_IN_FLIGHT),
+        help="requests outstanding at once; arrivals beyond it are dropped "
+        f"(default {DEFAULT_MAX_IN_FLIGHT})",
     )
     p.add_argument("--json", metavar="PATH", help="also write the result as JSON")
 
 
 def main(args: argparse.Namespace, settings: LabSettings) -> int:
-    from loadgen.openmodel import Stage, parse_duration, parse_stages, run
+    from loadgen.openmodel import Stage, parse_stages, run
+    from loadgen.openmodel.schedule import MAX_DURATION_S, MAX_RATE
 
     url = args.url or settings.url(settings.asgi_port) + "/ping"
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         sys.exit(f"lab load: --url {url!r}: expected an http:// or https:// URL")
     try:
-        if args.stages:
-            if args.rate or args.duration:
+        if args.stages is not None:
+            if args.rate is not None or args.duration is not None:
                 raise ValueError("give either --stages or --rate/--duration, not both")
             stages = parse_stages(args.stages)
         else:
-            try:
-                rate = float(args.rate or "100")
-            except ValueError:
-                raise ValueError(f"--rate {args.rate!r}: expected a number") from None
-            stages = [Stage(rate, parse_duration(args.duration or "10s"))]
-        timeout = parse_duration(args.timeout)
-        if not 0 < timeout <= 600:
-            raise ValueError(f"--timeout {args.timeout!r}: expected (0, 600] seconds")
-        if not args.max_in_flight.isdigit() or not 1 <= int(args.max_in_flight) <= 1_000_000:
-            raise ValueError(f"--max-in-flight {args.max_in_flight!r}: expected 1-1000000")
+            rate = _parsed("--rate", values.parse_number, _given(args.rate, "100"))
+            if not 0 < rate <= MAX_RATE:
+                raise ValueError(f"--rate {rate:g}: expected a number in (0, {MAX_RATE:g}]")
+            duration = _parsed("--duration", values.parse_duration, _given(args.duration, "10s"))
+            if not 0 < duration <= MAX_DURATION_S:
+                raise ValueError(f"--duration {duration:g} s: expected (0, {MAX_DURATION_S:g}]")
+            stages = [Stage(rate, duration)]
+        timeout = _parsed("--timeout", values.parse_duration, args.timeout)
+        if not 0 < timeout <= MAX_TIMEOUT_S:
+            raise ValueError(f"--timeout {args.timeout!r}: expected (0, {MAX_TIMEOUT_S:g}] seconds")
+        max_in_flight = _parsed("--max-in-flight", values.parse_integer, args.max_in_flight)
+        if not 1 <= max_in_flight <= 1_000_000:
+            raise ValueError(f"--max-in-flight {max_in_flight}: expected 1-1000000")
     except ValueError as e:
         sys.exit(f"lab load: {e}")
 
-    result = run(url, stages, timeout_s=timeout, max_in_flight=int(args.max_in_flight))
+    result = run(url, stages, timeout_s=timeout, max_in_flight=max_in_flight)
     print(result.report())
     if args.json:
         path = Path(args.json)

@@ -16,52 +16,12 @@ import gevent
 from locust import FastHttpUser, constant, events
 from locust.env import Environment
 
-from contracts import params
 from loadgen import exporter, honesty
+from loadgen.knobs import KNOB_SPECS, KNOBS, knob_errors, knob_name
 from loadgen.targets import TARGETS, default_urls, resolve
 
 _URLS = default_urls()
 log = logging.getLogger("loadgen")
-
-# (flag, default, bounds, help): the scenario knobs a user may change without editing files.
-# The bounds are the Django app's own: a value outside them would make every request a 400.
-KNOBS: tuple[tuple[str, int, params.Int, str], ...] = (
-    (
-        "--delay-ms",
-        200,
-        params.DELAY_MS,
-        "Upstream latency (ms) for the io, db and fanout scenarios",
-    ),
-    ("--cpu-ms", 50, params.CPU_MS, "CPU work (ms) per request for the cpu scenarios"),
-    ("--fanout-n", 5, params.FANOUT_N, "Upstream calls per request for the fanout scenarios"),
-    ("--stream-events", 10, params.EVENTS, "Events per response for the stream scenario"),
-    ("--stream-interval-ms", 100, params.INTERVAL_MS, "Milliseconds between streamed events"),
-)
-
-
-def knob_name(flag: str) -> str:
-    return flag.removeprefix("--").replace("-", "_")
-
-
-def knob_errors(values: Any) -> list[str]:
-    """What is wrong with the knobs in `values` (a mapping of knob name to int or text)."""
-    errors = []
-    for flag, _, bounds, _ in KNOBS:
-        name = knob_name(flag)
-        value = values.get(name)
-        if value is None:
-            continue
-        try:
-            number = int(value)
-        except ValueError:
-            errors.append(f"{name}: expected a whole number, got {value!r}")
-            continue
-        if not bounds.low <= number <= bounds.high:
-            errors.append(
-                f"{name}: must be between {bounds.low} and {bounds.high} (the Django app's "
-                f"limits), got {number}"
-            )
-    return errors
 
 
 def _add_arguments(parser: Any) -> None:
@@ -72,14 +32,11 @@ def _add_arguments(parser: Any) -> None:
         env_var="LOCUST_TARGET",
         help="Django copy to load when Host is empty: asgi (uvicorn) or wsgi (gunicorn)",
     )
-    for flag, default, bounds, text in KNOBS:
+    for flag, spec, text in KNOBS:
         env = "LOCUST_" + knob_name(flag).upper()
+        # Text, checked in _on_init by the app's own parser (int() would take " 5" or "1_0").
         parser.add_argument(
-            flag,
-            type=int,
-            default=default,
-            env_var=env,
-            help=f"{text} ({bounds.low}-{bounds.high})",
+            flag, type=str, default=spec.default, env_var=env, help=f"{text} ({spec.describe()})"
         )
     parser.add_argument(
         "--shape",
@@ -189,6 +146,12 @@ class LabUser(FastHttpUser):
         row."""
         query = f"?{urlencode(params)}" if params else ""
         self.client.get(path + query, name=name or path)
+
+    def knob(self, name: str) -> int | float | bool:
+        """A scenario knob (`delay_ms`, ...): as given (text, checked at start), else the Django
+        app's default."""
+        spec = KNOB_SPECS[name]
+        return spec.parse(str(self.option(name, spec.default)))
 
     def option(self, name: str, default: Any, environment: Environment | None = None) -> Any:
         options = (environment or self.environment).parsed_options

@@ -11,13 +11,13 @@ from loadgen.lab_user import LabUser
 class CpuSyncUser(LabUser):
     @task
     def cpu_sync(self) -> None:
-        self.get("/cpu/sync", cpu_ms=self.option("cpu_ms", 50))
+        self.get("/cpu/sync", cpu_ms=self.knob("cpu_ms"))
 
 
 class CpuAsyncUser(LabUser):
     @task
     def cpu_async(self) -> None:
-        self.get("/cpu/async", cpu_ms=self.option("cpu_ms", 50))
+        self.get("/cpu/async", cpu_ms=self.knob("cpu_ms"))
 
 
 class CpuAsyncOffloadUser(LabUser):
@@ -25,4 +25,4 @@ class CpuAsyncOffloadUser(LabUser):
 
     @task
     def cpu_async_offload(self) -> None:
-        self.get("/cpu/async-offload", cpu_ms=self.option("cpu_ms", 50))
+        self.get("/cpu/async-offload", cpu_ms=self.knob("cpu_ms"))

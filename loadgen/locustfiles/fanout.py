@@ -11,14 +11,10 @@ from loadgen.lab_user import LabUser
 class FanoutSyncUser(LabUser):
     @task
     def fanout_sync(self) -> None:
-        self.get(
-            "/fanout/sync", n=self.option("fanout_n", 5), delay_ms=self.option("delay_ms", 200)
-        )
+        self.get("/fanout/sync", n=self.knob("fanout_n"), delay_ms=self.knob("delay_ms"))
 
 
 class FanoutAsyncUser(LabUser):
     @task
     def fanout_async(self) -> None:
-        self.get(
-            "/fanout/async", n=self.option("fanout_n", 5), delay_ms=self.option("delay_ms", 200)
-        )
+        self.get("/fanout/async", n=self.knob("fanout_n"), delay_ms=self.knob("delay_ms"))

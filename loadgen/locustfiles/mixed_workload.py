@@ -14,21 +14,19 @@ from loadgen.lab_user import LabUser
 class MixedUser(LabUser):
     @task(3)
     def io_async(self) -> None:
-        self.get("/io/async", delay_ms=self.option("delay_ms", 200))
+        self.get("/io/async", delay_ms=self.knob("delay_ms"))
 
     @task(1)
     def cpu_async(self) -> None:
-        self.get("/cpu/async", cpu_ms=self.option("cpu_ms", 50))
+        self.get("/cpu/async", cpu_ms=self.knob("cpu_ms"))
 
     @task(1)
     def db_async(self) -> None:
-        self.get("/db/async", delay_ms=self.option("delay_ms", 200))
+        self.get("/db/async", delay_ms=self.knob("delay_ms"))
 
     @task(1)
     def fanout_async(self) -> None:
-        self.get(
-            "/fanout/async", n=self.option("fanout_n", 5), delay_ms=self.option("delay_ms", 200)
-        )
+        self.get("/fanout/async", n=self.knob("fanout_n"), delay_ms=self.knob("delay_ms"))
 
 
 class PingBystanderUser(LabUser):

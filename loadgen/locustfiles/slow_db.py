@@ -11,10 +11,10 @@ from loadgen.lab_user import LabUser
 class DbSyncUser(LabUser):
     @task
     def db_sync(self) -> None:
-        self.get("/db/sync", delay_ms=self.option("delay_ms", 200))
+        self.get("/db/sync", delay_ms=self.knob("delay_ms"))
 
 
 class DbAsyncUser(LabUser):
     @task
     def db_async(self) -> None:
-        self.get("/db/async", delay_ms=self.option("delay_ms", 200))
+        self.get("/db/async", delay_ms=self.knob("delay_ms"))

@@ -17,7 +17,7 @@ class IoSyncUser(LabUser):
 
     @task
     def io_sync(self) -> None:
-        self.get("/io/sync", delay_ms=self.option("delay_ms", 200))
+        self.get("/io/sync", delay_ms=self.knob("delay_ms"))
 
 
 class IoAsyncUser(LabUser):
@@ -25,7 +25,7 @@ class IoAsyncUser(LabUser):
 
     @task
     def io_async(self) -> None:
-        self.get("/io/async", delay_ms=self.option("delay_ms", 200))
+        self.get("/io/async", delay_ms=self.knob("delay_ms"))
 
 
 class IoAsyncBlockingUser(LabUser):
@@ -33,7 +33,7 @@ class IoAsyncBlockingUser(LabUser):
 
     @task
     def io_async_blocking(self) -> None:
-        self.get("/io/async-blocking", delay_ms=self.option("delay_ms", 200))
+        self.get("/io/async-blocking", delay_ms=self.knob("delay_ms"))
 
 
 class IoSyncToAsyncSerialUser(LabUser):
@@ -45,7 +45,7 @@ class IoSyncToAsyncSerialUser(LabUser):
             "/io/sync-to-async",
             name=SERIAL,
             thread_sensitive=1,
-            delay_ms=self.option("delay_ms", 200),
+            delay_ms=self.knob("delay_ms"),
         )
 
 
@@ -58,5 +58,5 @@ class IoSyncToAsyncParallelUser(LabUser):
             "/io/sync-to-async",
             name=PARALLEL,
             thread_sensitive=0,
-            delay_ms=self.option("delay_ms", 200),
+            delay_ms=self.knob("delay_ms"),
         )

@@ -15,8 +15,8 @@ from loadgen.lab_user import LabUser
 class StreamAsyncUser(LabUser):
     @task
     def stream_async(self) -> None:
-        events = self.option("stream_events", 10)
-        query = urlencode({"events": events, "interval_ms": self.option("stream_interval_ms", 100)})
+        events = self.knob("stream_events")
+        query = urlencode({"events": events, "interval_ms": self.knob("stream_interval_ms")})
         with self.client.get(
             f"/stream/async?{query}", name="/stream/async", catch_response=True
         ) as response:

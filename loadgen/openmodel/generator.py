@@ -13,11 +13,11 @@ from collections.abc import Sequence
 
 import aiohttp
 
+from contracts.settings import DEFAULT_MAX_IN_FLIGHT
 from loadgen.openmodel.result import Result
 from loadgen.openmodel.saturation import CpuMeter
 from loadgen.openmodel.schedule import Stage, intended_offsets, total_duration, total_requests
 
-DEFAULT_MAX_IN_FLIGHT = 10_000
 _LEAD_S = 0.05  # start the clock a moment after setup, so request 0 is not late by design
 
 

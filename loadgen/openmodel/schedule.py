@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+
+from contracts import values
 
 MAX_RATE = 100_000.0
 MAX_DURATION_S = 24 * 3600.0
@@ -46,16 +47,12 @@ def total_requests(stages: Sequence[Stage]) -> int:
     return sum(s.requests for s in stages)
 
 
-_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
-
-
 def parse_duration(text: str) -> float:
-    """'10s', '1.5m', '500ms' or a bare number of seconds."""
-    m = _DURATION.match(text)
-    if not m:
-        raise ValueError(f"duration {text!r}: expected e.g. 10s, 500ms, 2m")
-    return float(m.group(1)) * _UNITS[m.group(2) or "s"]
+    """'10s', '1.5m', '500ms' or a bare number of seconds (the lab's one duration parser)."""
+    try:
+        return values.parse_duration(text)
+    except values.BadValue as e:
+        raise ValueError(f"duration: {e}") from None
 
 
 def parse_stages(text: str) -> list[Stage]:
@@ -64,10 +61,10 @@ def parse_stages(text: str) -> list[Stage]:
     for part in text.split(","):
         rate, sep, duration = part.partition(":")
         if not sep:
-            raise ValueError(f"stage {part.strip()!r}: expected RATE:DURATION, e.g. 100:10s")
+            raise ValueError(f"stage {part!r}: expected RATE:DURATION, e.g. 100:10s")
         try:
-            r = float(rate)
-        except ValueError:
-            raise ValueError(f"stage {part.strip()!r}: rate is not a number") from None
+            r = values.parse_number(rate)
+        except values.BadValue as e:
+            raise ValueError(f"stage {part!r}: rate: {e}") from None
         stages.append(Stage(r, parse_duration(duration)))
     return stages

@@ -151,5 +151,5 @@ def test_headless_run_with_a_knob_out_of_bounds_fails_before_loading() -> None:
     r = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=60)
     assert r.returncode != 0
     assert r.stderr.strip().splitlines()[-1] == (
-        "locust: fanout_n: must be between 1 and 50 (the Django app's limits), got 100"
+        "locust: fanout_n: must be between 1 and 50, got 100 (the Django app's limits)"
     )

@@ -19,7 +19,7 @@ def run_lab(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
 def test_bad_setting_is_one_line_without_traceback() -> None:
     r = run_lab("up", env={**os.environ, "WSGI_PORT": "eighty"})
     assert r.returncode != 0
-    assert r.stderr.strip() == "lab: WSGI_PORT='eighty': expected a whole number"
+    assert r.stderr.strip() == "lab: WSGI_PORT: expected a whole number such as 200, got 'eighty'"
 
 
 def test_unknown_service_is_one_line() -> None:

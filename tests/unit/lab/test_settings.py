@@ -27,10 +27,13 @@ def test_empty_value_means_default() -> None:
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"WSGI_PORT": "eighty"}, "WSGI_PORT='eighty': expected a whole number"),
+        ({"WSGI_PORT": "eighty"}, "WSGI_PORT: expected a whole number such as 200, got 'eighty'"),
         ({"WSGI_PORT": "70000"}, "WSGI_PORT=70000: a port is 1-65535"),
         ({"WEB_WORKERS": "0"}, "WEB_WORKERS=0: expected 1-64"),
-        ({"UPSTREAM_TIMEOUT_S": "nan"}, "UPSTREAM_TIMEOUT_S='nan': expected a number"),
+        (
+            {"UPSTREAM_TIMEOUT_S": "nan"},
+            "UPSTREAM_TIMEOUT_S: expected a number such as 0.5 or 200, got 'nan'",
+        ),
         ({"UPSTREAM_TIMEOUT_S": "-1"}, "UPSTREAM_TIMEOUT_S=-1.0: expected (0, 600]"),
         ({"WSGI_WORKER_CLASS": "eventlet"}, "expected one of sync, gthread"),
         ({"ASGI_SERVER": "daphne"}, "expected one of uvicorn, gunicorn"),

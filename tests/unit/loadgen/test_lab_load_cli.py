@@ -16,12 +16,15 @@ def lab_load(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--rate", "fast"], "lab load: --rate 'fast': expected a number"),
-        (["--rate", "-5"], "lab load: rate -5: expected a number in (0, 100000]"),
-        (["--duration", "soon"], "lab load: duration 'soon': expected e.g. 10s, 500ms, 2m"),
+        (["--rate", "fast"], "lab load: --rate: expected a number such as 0.5 or 200, got 'fast'"),
+        (["--rate", "-5"], "lab load: --rate -5: expected a number in (0, 100000]"),
+        (
+            ["--duration", "soon"],
+            "lab load: --duration: expected a duration such as 10s, 500ms or 2m, got 'soon'",
+        ),
         (["--stages", "100"], "lab load: stage '100': expected RATE:DURATION, e.g. 100:10s"),
         (["--url", "ftp://x/"], "lab load: --url 'ftp://x/': expected an http:// or https:// URL"),
-        (["--max-in-flight", "0"], "lab load: --max-in-flight '0': expected 1-1000000"),
+        (["--max-in-flight", "0"], "lab load: --max-in-flight 0: expected 1-1000000"),
         (["--stages", "1:1s", "--rate", "5"], "lab load: give either --stages or --rate"),
     ],
 )

@@ -45,10 +45,10 @@ def test_stages_from_text() -> None:
     ("text", "message"),
     [
         ("100", "expected RATE:DURATION"),
-        ("fast:10s", "rate is not a number"),
-        ("100:ten", "expected e.g. 10s"),
+        ("fast:10s", "rate: expected a number"),
+        ("100:ten", "expected a duration such as 10s"),
         ("0:10s", "rate 0"),
-        ("nan:10s", "rate nan"),
+        ("nan:10s", "rate: expected a number"),
         ("100:0s", "duration 0"),
     ],
 )
