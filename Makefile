@@ -4,7 +4,7 @@ PYTHON ?= python3
 UV := $(PYTHON) -m uv
 RUN := $(UV) run --frozen
 
-.PHONY: setup up docker-up docker-down test lint typecheck pytest clean help
+.PHONY: setup up docker-up docker-down test test-fast lint typecheck pytest pytest-unit clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -24,6 +24,8 @@ docker-down: setup  ## stop the containers (their data volumes stay)
 
 test: setup lint typecheck pytest  ## ruff, mypy and the whole test suite
 
+test-fast: setup lint typecheck pytest-unit  ## ruff, mypy and the unit tests only (under a minute)
+
 lint:
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
@@ -33,6 +35,9 @@ typecheck:
 
 pytest:
 	$(RUN) pytest $(PYTEST_ARGS)
+
+pytest-unit:
+	$(RUN) pytest tests/unit $(PYTEST_ARGS)
 
 clean:  ## remove runtime state (metrics directories, sqlite db, results)
 	rm -rf var results
