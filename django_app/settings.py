@@ -92,6 +92,9 @@ DATABASES = {
     "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'django.sqlite3'}")
 }
 
+# UTC: no time-zone database needed (the slim images may lack one), and the same clock as
+# Prometheus and the load generators.
+TIME_ZONE = "UTC"
 USE_TZ = True
 USE_I18N = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
