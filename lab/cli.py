@@ -9,7 +9,7 @@ import sys
 from contracts.dotenv import environment_with_dotenv
 from contracts.paths import REPO
 from contracts.settings import LabSettings, SettingsError
-from contracts.topology import BY_NAME, HELPERS
+from contracts.topology import BY_NAME, PORTLESS_PROCESSES
 from lab.compose import add_parser as add_compose_parser
 from lab.load import add_parser as add_load_parser
 
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     serve = sub.add_parser("serve", help="run one service in the foreground")
-    serve.add_argument("name", choices=sorted([*BY_NAME, *HELPERS]))
+    serve.add_argument("name", choices=sorted([*BY_NAME, *PORTLESS_PROCESSES]))
 
     add_load_parser(sub)
     add_compose_parser(sub)

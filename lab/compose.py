@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from contracts.paths import REPO
 from contracts.settings import LabSettings
+from contracts.topology import ALL, GRAFANA
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
 
@@ -50,9 +51,9 @@ def compose(*args: str, capture: bool = False, timeout: float | None = None) -> 
     return done.stdout or ""
 
 
-# A service's one-shot helpers, left out with it: `up --wait` counts a named one-shot that
-# no running service waits for as failed once it exits.
-HELPERS: dict[str, tuple[str, ...]] = {"grafana": ("grafana-init",)}
+# A service's one-shot set-up containers, left out with it: `up --wait` counts a named
+# one-shot that no running service waits for as failed once it exits.
+ONE_SHOTS: dict[str, tuple[str, ...]] = {"grafana": ("grafana-init",)}
 
 
 def services(without: Sequence[str] = ()) -> list[str]:
@@ -62,23 +63,17 @@ def services(without: Sequence[str] = ()) -> list[str]:
     unknown = sorted(set(without) - set(every))
     if unknown:
         raise ComposeError(f"unknown service {', '.join(unknown)}; choose from {', '.join(every)}")
-    dropped = set(without).union(*(HELPERS.get(s, ()) for s in without))
+    dropped = set(without).union(*(ONE_SHOTS.get(s, ()) for s in without))
     return [s for s in every if s not in dropped]
 
 
 def urls(settings: LabSettings, started: Sequence[str]) -> list[str]:
-    shown = [
-        ("grafana", settings.grafana_port, "Grafana: the dashboards (anonymous Viewer)"),
-        ("locust-master", settings.locust_web_port, "Locust web UI"),
-        ("django-wsgi", settings.wsgi_port, "Django on gunicorn (WSGI)"),
-        ("django-asgi", settings.asgi_port, "Django on uvicorn (ASGI)"),
-        ("prometheus", settings.prometheus_port, "Prometheus"),
-        ("upstream", settings.upstream_port, "slow external API (FastAPI)"),
-    ]
+    """The published URL of each started service (compose names), Grafana first."""
+    shown = (GRAFANA, *(s for s in ALL if s is not GRAFANA))
     return [
-        f"  {name:<14} http://127.0.0.1:{port:<6} {what}"
-        for name, port, what in shown
-        if name in started
+        f"  {s.compose_name:<14} http://127.0.0.1:{s.port(settings):<6} {s.description}"
+        for s in shown
+        if s.compose_name in started
     ]
 
 

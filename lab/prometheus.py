@@ -26,15 +26,6 @@ COMPOSE_CONFIG = PROMETHEUS_DIR / "prometheus.yml"
 
 # Short, so a phase of a few tens of seconds is visible; the rules use 30 s windows.
 SCRAPE_INTERVAL = "2s"
-# Each job's `service` label, and the compose service that runs it (container port = the
-# default port of LabSettings).
-COMPOSE_HOSTS: Mapping[str, str] = {
-    "upstream": "upstream",
-    "wsgi": "django-wsgi",
-    "asgi": "django-asgi",
-    "locust": "locust-master",
-    "prometheus": "prometheus",
-}
 
 
 def local_targets(s: LabSettings) -> dict[str, str]:
@@ -43,8 +34,7 @@ def local_targets(s: LabSettings) -> dict[str, str]:
 
 
 def compose_targets() -> dict[str, str]:
-    defaults = LabSettings()
-    return {svc.name: f"{COMPOSE_HOSTS[svc.name]}:{svc.port(defaults)}" for svc in _scraped()}
+    return {svc.name: f"{svc.compose_name}:{svc.container_port}" for svc in _scraped()}
 
 
 def _scraped() -> list[Service]:

@@ -19,8 +19,8 @@ import yaml
 from contracts.dotenv import read_dotenv
 from contracts.paths import REPO
 from contracts.settings import LabSettings
-from contracts.topology import BY_NAME, HELPERS
-from lab.prometheus import COMPOSE_CONFIG, COMPOSE_HOSTS
+from contracts.topology import ALL, BY_NAME, PORTLESS_PROCESSES
+from lab.prometheus import COMPOSE_CONFIG
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
 ENV_EXAMPLE = REPO / ".env.example"
@@ -55,14 +55,14 @@ def _lab_serve_services() -> dict[str, str]:
 
 
 LAB_SERVE = _lab_serve_services()
-# Services compose runs from their upstream image instead of `lab serve` (same name).
-OWN_IMAGE = {name for name in BY_NAME if name not in LAB_SERVE and name in SERVICES}
-# lab service name -> compose service name, for every service of the topology.
-IN_COMPOSE = {**{n: n for n in OWN_IMAGE}, **{n: LAB_SERVE[n] for n in BY_NAME if n in LAB_SERVE}}
+# lab service name -> compose service name, from the topology (the one source).
+IN_COMPOSE = {s.name: s.compose_name for s in ALL}
+# Services compose runs from their own image instead of `lab serve`.
+OWN_IMAGE = {"prometheus", "grafana"}
 
 
 def _published_port_settings() -> set[str]:
-    return {s.port_setting for s in BY_NAME.values()} | {"prometheus_port", "grafana_port"}
+    return {s.port_setting for s in ALL}
 
 
 def _variables() -> list[tuple[str, str | None, str | None]]:
@@ -84,9 +84,11 @@ DERIVED = {"UPSTREAM_URL"}
 def test_env_example_lists_every_setting_with_its_default() -> None:
     for field in FIELDS:
         key = field.upper()
-        assert key in EXAMPLE, f".env.example lacks {key}"
+        assert key in EXAMPLE, f".env.example lacks {key} (contracts/settings.py: {field})"
         expected = "" if key in DERIVED else str(getattr(DEFAULTS, field))
-        assert EXAMPLE[key] == expected, key
+        assert EXAMPLE[key] == expected, (
+            f".env.example: {key}={EXAMPLE[key]!r}, contracts/settings.py: {expected!r}"
+        )
     assert LabSettings.from_env(EXAMPLE) == DEFAULTS
     moved = LabSettings.from_env({**EXAMPLE, "UPSTREAM_PORT": "18080"})
     assert moved.upstream_url == "http://127.0.0.1:18080"
@@ -98,7 +100,9 @@ def test_every_compose_variable_has_the_env_example_default() -> None:
     for name, op, arg in variables:
         assert op == ":-", f"${{{name}}}: give a default (`:-`) so compose works with no .env"
         assert name in EXAMPLE, f"{name} is used by docker-compose.yml but not in .env.example"
-        assert arg == EXAMPLE[name], f"{name}: compose default {arg!r} != .env.example"
+        assert arg == EXAMPLE[name], (
+            f"docker-compose.yml: ${{{name}:-{arg}}}, .env.example: {name}={EXAMPLE[name]!r}"
+        )
 
 
 def test_env_example_has_no_stale_names() -> None:
@@ -106,37 +110,49 @@ def test_env_example_has_no_stale_names() -> None:
     assert set(EXAMPLE) - used == set()
 
 
-def test_compose_runs_every_lab_service() -> None:
-    assert set(IN_COMPOSE) == set(BY_NAME)
-    assert set(LAB_SERVE) | OWN_IMAGE == set(BY_NAME) | set(HELPERS)
-    # Only Prometheus runs from its own image; every other service runs `lab serve NAME`.
-    assert sorted(OWN_IMAGE) == ["prometheus"]
+@pytest.mark.parametrize("name", [s.name for s in ALL])
+def test_compose_runs_every_service_of_the_topology(name: str) -> None:
+    compose_name = IN_COMPOSE[name]
+    assert compose_name in SERVICES, (
+        f"docker-compose.yml has no service {compose_name!r} (contracts/topology.py: {name})"
+    )
+    if name not in OWN_IMAGE:
+        command = SERVICES[compose_name].get("command")
+        assert command == ["lab", "serve", name], (
+            f"docker-compose.yml: {compose_name} runs {command}, "
+            f"contracts/topology.py says `lab serve {name}`"
+        )
 
 
-def test_prometheus_scrapes_the_compose_services_by_their_names() -> None:
-    assert dict(COMPOSE_HOSTS) == {n: IN_COMPOSE[n] for n in COMPOSE_HOSTS}
+def test_compose_runs_lab_serve_for_nothing_else() -> None:
+    expected = {n for n in BY_NAME if n not in OWN_IMAGE} | set(PORTLESS_PROCESSES)
+    assert set(LAB_SERVE) == expected
 
 
-@pytest.mark.parametrize("name", sorted(BY_NAME))
+@pytest.mark.parametrize("name", [s.name for s in ALL])
 def test_port_and_health_path_match_the_topology(name: str) -> None:
-    service = BY_NAME[name]
-    svc = SERVICES[IN_COMPOSE[name]]
-    port = service.port(DEFAULTS)
+    service = next(s for s in ALL if s.name == name)
+    svc = SERVICES[service.compose_name]
+    port = service.container_port
     # Published on loopback under the same variable; inside, the default port.
-    assert svc["ports"] == [f"127.0.0.1:${{{service.port_setting.upper()}:-{port}}}:{port}"]
+    expected = f"127.0.0.1:${{{service.port_variable}:-{port}}}:{port}"
+    assert svc["ports"] == [expected], (
+        f"docker-compose.yml: {service.compose_name} publishes {svc['ports']}, "
+        f"contracts/topology.py expects [{expected!r}]"
+    )
     test = svc["healthcheck"]["test"]
-    assert test[-1] == f"http://127.0.0.1:{port}{service.health_path}"
-
-
-def test_grafana_port_matches_the_settings() -> None:
-    port = DEFAULTS.grafana_port
-    assert SERVICES["grafana"]["ports"] == [f"127.0.0.1:${{GRAFANA_PORT:-{port}}}:{port}"]
+    assert test[-1].endswith(f":{port}{service.health_path}"), (
+        f"docker-compose.yml: {service.compose_name}'s healthcheck asks {test[-1]!r}, "
+        f"contracts/topology.py expects port {port} and {service.health_path}"
+    )
 
 
 def test_every_published_port_is_on_loopback() -> None:
     for name, svc in SERVICES.items():
         for mapping in svc.get("ports", []):
-            assert str(mapping).startswith("127.0.0.1:"), f"{name} publishes {mapping}"
+            assert str(mapping).startswith("127.0.0.1:"), (
+                f"docker-compose.yml: {name} publishes {mapping}"
+            )
 
 
 # Fixed inside every `lab serve` container; never taken from .env.
