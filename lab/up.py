@@ -8,28 +8,17 @@ the death of any service stops everything it started.
 from __future__ import annotations
 
 import shutil
-import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import FrameType
 from typing import IO
 
 from contracts.settings import LabSettings
 from contracts.topology import SERVICES, Service
-from lab import runner
-
-
-class _Stop(Exception):
-    """Raised from the SIGTERM/SIGHUP handler so shutdown runs the same path as Ctrl-C."""
-
-
-# SIGHUP: the terminal went away; its default action would kill `lab up` and orphan every
-# service (each runs in its own session), so it stops the lab like SIGTERM.
-_STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+from lab import runner, signals
 
 
 @dataclass
@@ -88,6 +77,8 @@ def up(
     health_timeout: float = 60.0,
     env: Mapping[str, str] | None = None,
 ) -> int:
+    """Start the chosen services, watch them until a signal or a service's death, then stop
+    them all. Exit code: 2 if nothing could start, 1 if a service failed, 0 after a signal."""
     services, notes = plan(settings, only)
     # Before any early return: "nothing to start" alone would not say why.
     for note in notes:
@@ -100,66 +91,72 @@ def up(
         out.write(f"lab up: {problem}\n")
         return 2
 
-    def on_term(signum: int, frame: FrameType | None) -> None:
-        raise _Stop
-
-    previous = {sig: signal.signal(sig, on_term) for sig in _STOP_SIGNALS}
-    lock = threading.Lock()
-    started: list[Running] = []
-
-    def launch(name: str, label: str) -> subprocess.Popen[bytes]:
-        proc = runner.start(name, settings, subprocess.PIPE, env)
-        assert proc.stdout is not None
-        pump = threading.Thread(target=_pump, args=(label, proc.stdout, out, lock), daemon=True)
-        pump.start()
-        started.append(Running(label, proc, pump))
-        return proc
-
-    code = 0
-    interrupted = False
-    try:
-        for s in services:
-            out.write(f"lab up: starting {s.name} ({s.description}) ...\n")
-            proc = launch(s.name, s.name)
-            runner.wait_healthy(s.url(settings) + s.health_path, proc, health_timeout)
-            if s.name == "locust":
-                for i in range(1, settings.locust_workers + 1):
-                    launch("locust-worker", f"locust-worker-{i}")
-        _print_urls(settings, services, out, lock)
-        code = _watch(started, out, lock)
-    except runner.ServiceFailed as e:
-        out.write(f"lab up: {e}; stopping the lab\n")
-        code = 1
-    except (KeyboardInterrupt, _Stop):
-        interrupted = True
-    finally:
-        # A second Ctrl-C (or SIGTERM) here would break off the stop loop and orphan the
-        # services still running: the cleanup ignores them, and is bounded by runner.stop.
-        interrupting = (signal.SIGINT, *_STOP_SIGNALS)
-        saved = {sig: signal.signal(sig, signal.SIG_IGN) for sig in interrupting}
+    lab = _Lab(settings, out, env)
+    code = 0  # stopped by a signal
+    with signals.stop_on_signals(cleanup=lab.stop):
         try:
-            if interrupted:
-                out.write("\nlab up: stopping ...\n")
-            for r in reversed(started):
-                runner.stop(r.proc)
-            for r in started:
-                r.pump.join(timeout=2)
-            out.write("lab up: stopped\n")
-        finally:
-            for sig in interrupting:
-                signal.signal(sig, previous.get(sig, saved[sig]))
+            lab.start(services, health_timeout)
+            code = lab.watch()
+        except runner.ServiceFailed as e:
+            out.write(f"lab up: {e}; stopping the lab\n")
+            code = 1
     return code
 
 
-def _watch(started: list[Running], out: IO[str], lock: threading.Lock) -> int:
-    while True:
-        for r in started:
-            rc = r.proc.poll()
-            if rc is not None:
-                with lock:
-                    out.write(f"lab up: {r.label} exited with code {rc}; stopping the lab\n")
-                return 1
-        time.sleep(0.2)
+class _Lab:
+    """The services `lab up` started, with their log pumps and the output they share."""
+
+    def __init__(self, settings: LabSettings, out: IO[str], env: Mapping[str, str] | None) -> None:
+        self.settings = settings
+        self.out = out
+        self.env = env
+        self.lock = threading.Lock()
+        self.started: list[Running] = []
+
+    def start(self, services: Sequence[Service], health_timeout: float) -> None:
+        """Each service once the one before is healthy (Locust's workers after their master),
+        then the URLs."""
+        for s in services:
+            self.out.write(f"lab up: starting {s.name} ({s.description}) ...\n")
+            proc = self._launch(s.name, s.name)
+            runner.wait_healthy(s.url(self.settings) + s.health_path, proc, health_timeout)
+            if s.name == "locust":
+                for i in range(1, self.settings.locust_workers + 1):
+                    self._launch("locust-worker", f"locust-worker-{i}")
+        _print_urls(self.settings, services, self.out, self.lock)
+
+    def watch(self) -> int:
+        """Wait until a service exits (1); a signal ends the wait sooner."""
+        while True:
+            for r in self.started:
+                rc = r.proc.poll()
+                if rc is not None:
+                    with self.lock:
+                        self.out.write(
+                            f"lab up: {r.label} exited with code {rc}; stopping the lab\n"
+                        )
+                    return 1
+            time.sleep(0.2)
+
+    def stop(self, interrupted: bool) -> None:
+        """Stop every service started, last first (each bounded by runner.stop)."""
+        if interrupted:
+            self.out.write("\nlab up: stopping ...\n")
+        for r in reversed(self.started):
+            runner.stop(r.proc)
+        for r in self.started:
+            r.pump.join(timeout=2)
+        self.out.write("lab up: stopped\n")
+
+    def _launch(self, name: str, label: str) -> subprocess.Popen[bytes]:
+        proc = runner.start(name, self.settings, subprocess.PIPE, self.env)
+        assert proc.stdout is not None
+        pump = threading.Thread(
+            target=_pump, args=(label, proc.stdout, self.out, self.lock), daemon=True
+        )
+        pump.start()
+        self.started.append(Running(label, proc, pump))
+        return proc
 
 
 def _print_urls(

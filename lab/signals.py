@@ -1,0 +1,50 @@
+"""Signals that stop `lab up`: Ctrl-C, SIGTERM and SIGHUP end its run the same way, and none
+can cut its cleanup short."""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+# SIGHUP: the terminal went away; its default action would kill `lab up` and orphan every
+# service (each runs in its own session), so it stops the lab like SIGTERM.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+# Everything that stops the lab, Ctrl-C (SIGINT, Python's KeyboardInterrupt) included.
+INTERRUPTS = (signal.SIGINT, *STOP_SIGNALS)
+
+
+class Stop(Exception):
+    """Raised from the SIGTERM/SIGHUP handler so shutdown runs the same path as Ctrl-C."""
+
+
+def _raise_stop(signum: int, frame: FrameType | None) -> None:
+    raise Stop
+
+
+@contextmanager
+def stop_on_signals(cleanup: Callable[[bool], None]) -> Iterator[None]:
+    """Run the block until it ends or a stop signal arrives, then `cleanup` with every stop
+    signal ignored.
+
+    A signal ends the block without an error: it is left as if it had finished, and
+    cleanup(True) is told it was interrupted. A block that ends by itself, or raises anything
+    else (which then goes on up), gets cleanup(False). The handlers in place before come back
+    after the cleanup.
+    """
+    previous = {sig: signal.signal(sig, _raise_stop) for sig in STOP_SIGNALS}
+    interrupted = False
+    try:
+        yield
+    except (KeyboardInterrupt, Stop):
+        interrupted = True
+    finally:
+        # A second Ctrl-C (or SIGTERM) here would break off the cleanup and orphan the
+        # services still running: it ignores them, and must be bounded by itself.
+        saved = {sig: signal.signal(sig, signal.SIG_IGN) for sig in INTERRUPTS}
+        try:
+            cleanup(interrupted)
+        finally:
+            for sig in INTERRUPTS:
+                signal.signal(sig, previous.get(sig, saved[sig]))
