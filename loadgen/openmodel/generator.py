@@ -19,6 +19,8 @@ from loadgen.openmodel.saturation import CpuMeter
 from loadgen.openmodel.schedule import Stage, intended_offsets, total_duration, total_requests
 
 _LEAD_S = 0.05  # start the clock a moment after setup, so request 0 is not late by design
+# perf_counter, not loop.time(): uvloop's clock only ticks in whole milliseconds.
+_now = time.perf_counter
 
 
 async def run_async(
@@ -28,68 +30,99 @@ async def run_async(
     timeout_s: float = 30.0,
     max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
 ) -> Result:
+    """GET `url` on the stages' schedule, dropping arrivals while `max_in_flight` requests are
+    out, and return what was measured once the last reply is in."""
+    result = _planned(url, stages, max_in_flight)
+    cpu = CpuMeter()
+    # No per-host cap below our own in-flight limit: the pool must never be the bottleneck.
+    connector = aiohttp.TCPConnector(limit=max_in_flight, limit_per_host=0)
+    timeout = aiohttp.ClientTimeout(total=timeout_s)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        requests = _Requests(session, url, result)
+        cpu.start()
+        t0 = _now() + _LEAD_S
+        last_start = await _send_on_schedule(requests, stages, t0, max_in_flight)
+        result.send_span_s = max(result.duration_s, last_start - t0 + 1 / stages[-1].rate)
+        await requests.all_done()
+        result.cpu_cores = cpu.stop()
+    return result
+
+
+def _planned(url: str, stages: Sequence[Stage], max_in_flight: int) -> Result:
+    """The empty result of a run, once its arguments are checked."""
     if not stages:
         raise ValueError("no stages: nothing to send")
     if max_in_flight < 1:
         raise ValueError("max_in_flight must be at least 1")
     duration = total_duration(stages)
-    result = Result(
+    return Result(
         url=url,
         requested_rate=total_requests(stages) / duration,
         duration_s=duration,
         planned=total_requests(stages),
     )
-    loop = asyncio.get_running_loop()
-    # perf_counter, not loop.time(): uvloop's clock only ticks in whole milliseconds.
-    now = time.perf_counter
-    in_flight = 0
 
-    async def one(session: aiohttp.ClientSession, intended: float) -> None:
-        nonlocal in_flight
-        started = now()
-        result.record_start(started - intended)
+
+async def _send_on_schedule(
+    requests: _Requests, stages: Sequence[Stage], t0: float, max_in_flight: int
+) -> float:
+    """Start each request at t0 + its offset, or drop it when `max_in_flight` are out; returns
+    when the last one started (t0 if none did)."""
+    last_start = t0
+    for offset in intended_offsets(stages):
+        intended = t0 + offset
+        wait = intended - _now()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        if requests.in_flight >= max_in_flight:
+            # k6's dropped_iterations: the arrival is lost, not delayed.
+            requests.result.dropped += 1
+            continue
+        last_start = requests.start(intended)
+    return last_start
+
+
+class _Requests:
+    """The requests of one run: each timed from its intended start and recorded in `result`."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str, result: Result) -> None:
+        self.session = session
+        self.url = url
+        self.result = result
+        self.in_flight = 0
+        self._loop = asyncio.get_running_loop()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, intended: float) -> float:
+        """Send one request due at `intended` without waiting for it; returns when it started."""
+        self.in_flight += 1
+        started = _now()
+        task = self._loop.create_task(self._one(intended))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return started
+
+    async def all_done(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks)
+
+    async def _one(self, intended: float) -> None:
+        started = _now()
+        self.result.record_start(started - intended)
         error: str | None = None
         try:
-            async with session.get(url) as response:
+            async with self.session.get(self.url) as response:
                 await response.read()
-                done = now()
+                done = _now()
             if response.status >= 400:
                 error = f"HTTP {response.status}"
         except TimeoutError:
-            done, error = now(), "timeout"
+            done, error = _now(), "timeout"
         except aiohttp.ClientError as e:
-            done, error = now(), type(e).__name__
+            done, error = _now(), type(e).__name__
         finally:
-            in_flight -= 1
-        result.record_response(intended, started, done, error)
-
-    cpu = CpuMeter()
-    # No per-host cap below our own in-flight limit: the pool must never be the bottleneck.
-    connector = aiohttp.TCPConnector(limit=max_in_flight, limit_per_host=0)
-    timeout = aiohttp.ClientTimeout(total=timeout_s)
-    tasks: set[asyncio.Task[None]] = set()
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
-        cpu.start()
-        t0 = now() + _LEAD_S
-        last_start = t0
-        for offset in intended_offsets(stages):
-            intended = t0 + offset
-            wait = intended - now()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            if in_flight >= max_in_flight:
-                result.dropped += 1  # k6's dropped_iterations: the arrival is lost, not delayed
-                continue
-            in_flight += 1
-            last_start = now()
-            task = loop.create_task(one(session, intended))
-            tasks.add(task)
-            task.add_done_callback(tasks.discard)
-        result.send_span_s = max(duration, last_start - t0 + 1 / stages[-1].rate)
-        if tasks:
-            await asyncio.gather(*tasks)
-        result.cpu_cores = cpu.stop()
-    return result
+            self.in_flight -= 1
+        self.result.record_response(intended, started, done, error)
 
 
 def run(
