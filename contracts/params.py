@@ -25,6 +25,9 @@ class BadParameter(ValueError):
 
 # The bounds of every endpoint, in one place (docs/endpoints.md lists them).
 DELAY_MS = integer(default=200, low=0, high=30_000)
+# The upstream-calling views pass delay_ms on only when their own request gave one: without
+# it the upstream's live configuration (PUT /config, SLOW_DELAY_MS, its distributions) applies.
+UPSTREAM_DELAY_MS = integer(default=None, low=0, high=30_000)
 CPU_MS = integer(default=50, low=0, high=5_000)
 FANOUT_N = integer(default=10, low=1, high=50)
 CALLS_N = integer(default=1, low=1, high=50)
@@ -45,10 +48,14 @@ class Budget:
     """A cap on a request's expected duration, computed from several parameters."""
 
     names: tuple[str, ...]
-    expected_ms: Callable[[Mapping[str, int | float | bool]], float]
+    expected_ms: Callable[[Mapping[str, int | float | bool | None]], float]
     formula: str
 
-    def check(self, values: Mapping[str, int | float | bool]) -> None:
+    def check(self, values: Mapping[str, int | float | bool | None]) -> None:
+        if any(values[name] is None for name in self.names):
+            # Not given: the upstream decides (its own cap, max_delay_ms), and every call is
+            # still cut at UPSTREAM_TIMEOUT_S.
+            return
         ms = self.expected_ms(values)
         if ms > MAX_REQUEST_MS:
             raise BadParameter(
@@ -62,8 +69,14 @@ def default_pool_size() -> int:
     return min(32, (os.cpu_count() or 1) + 4)
 
 
-def _sync_to_async_ms(v: Mapping[str, int | float | bool]) -> float:
-    n, delay = int(v["n"]), int(v["delay_ms"])
+def _given(v: Mapping[str, int | float | bool | None], name: str) -> float:
+    value = v[name]
+    assert value is not None  # Budget.check skips a budget whose values are not all given
+    return float(value)
+
+
+def _sync_to_async_ms(v: Mapping[str, int | float | bool | None]) -> float:
+    n, delay = _given(v, "n"), _given(v, "delay_ms")
     # One after another on one thread, or in rounds of the pool's size.
     rounds = n if v["thread_sensitive"] else math.ceil(n / default_pool_size())
     return rounds * delay
@@ -76,7 +89,7 @@ SYNC_TO_ASYNC_BUDGET = Budget(
 )
 STREAM_BUDGET = Budget(
     ("events", "interval_ms"),
-    lambda v: int(v["events"]) * int(v["interval_ms"]),
+    lambda v: _given(v, "events") * _given(v, "interval_ms"),
     "events x interval_ms",
 )
 
@@ -91,7 +104,7 @@ class Query(Protocol):
 
 def parse(
     query: Query, spec: Mapping[str, Spec], budget: Budget | None = None
-) -> dict[str, int | float | bool]:
+) -> dict[str, int | float | bool | None]:
     """The values of the parameters in `spec`; unknown or repeated parameters are errors, so
     a typo (`delay=5000`) is not silently served with the default."""
     for name in query:
@@ -100,7 +113,7 @@ def parse(
             raise BadParameter(name, f"unknown parameter (this endpoint takes: {known})")
         if len(query.getlist(name)) > 1:
             raise BadParameter(name, "given more than once")
-    values: dict[str, int | float | bool] = {}
+    values: dict[str, int | float | bool | None] = {}
     for name, kind in spec.items():
         raw = query.get(name)
         if raw is None:

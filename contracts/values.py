@@ -82,7 +82,8 @@ class Spec:
     """A value's kind, default and bounds: the one spec type behind every knob of the lab."""
 
     kind: Kind
-    default: int | float | bool
+    # None: not given means "the receiver's own default" (the upstream's configured delay).
+    default: int | float | bool | None
     low: float | None = None
     high: float | None = None
 
@@ -106,12 +107,13 @@ class Spec:
 
     def describe(self) -> str:
         if self.kind == "flag":
-            return f"1 or 0 (default {int(self.default)})"
+            return f"1 or 0 (default {int(bool(self.default))})"
         low, high = _number(self.low), _number(self.high)
-        return f"{low}-{high} (default {_number(self.default)})"
+        default = "none" if self.default is None else _number(self.default)
+        return f"{low}-{high} (default {default})"
 
 
-def integer(default: int, low: int, high: int) -> Spec:
+def integer(default: int | None, low: int, high: int) -> Spec:
     return Spec("integer", default, low, high)
 
 

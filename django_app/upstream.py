@@ -123,14 +123,19 @@ def sync_client() -> httpx.Client:
     return _sync_client
 
 
-def call_sync(server: Server, delay_ms: int) -> dict[str, Any]:
+def _query(delay_ms: int | None) -> dict[str, int]:
+    # No delay_ms: the upstream's own configuration decides (live, with its distributions).
+    return {} if delay_ms is None else {"delay_ms": delay_ms}
+
+
+def call_sync(server: Server, delay_ms: int | None) -> dict[str, Any]:
     """One blocking call: the calling thread waits for the whole upstream delay."""
     lab: LabSettings = settings.LAB
     with _recorded(server, "httpx-sync", lab, unfinished="error"):
         return _get_sync(lab, delay_ms)
 
 
-def _get_sync(lab: LabSettings, delay_ms: int) -> dict[str, Any]:
+def _get_sync(lab: LabSettings, delay_ms: int | None) -> dict[str, Any]:
     # httpx times each phase (connect, every read, pool wait) but has no total: a body dripped
     # a byte at a time would never trip it. So the body is streamed and a monotonic deadline
     # checked at every chunk, like the async clients' total timeout. A silent read is still
@@ -138,7 +143,7 @@ def _get_sync(lab: LabSettings, delay_ms: int) -> dict[str, Any]:
     # one gap between chunks.
     deadline = time.monotonic() + lab.upstream_timeout_s
     with sync_client().stream(
-        "GET", slow_url(lab), params={"delay_ms": delay_ms}, timeout=lab.upstream_timeout_s
+        "GET", slow_url(lab), params=_query(delay_ms), timeout=lab.upstream_timeout_s
     ) as r:
         body = bytearray()
         if time.monotonic() > deadline:
@@ -242,12 +247,10 @@ async def close_async_clients() -> None:
         await client.aclose()
 
 
-async def call_async(server: Server, client: AsyncUpstream, delay_ms: int) -> dict[str, Any]:
+async def call_async(server: Server, client: AsyncUpstream, delay_ms: int | None) -> dict[str, Any]:
     """One non-blocking call: the event loop serves others while this one waits."""
     lab: LabSettings = settings.LAB
     # A call cut short by cancellation (the client went away) ends as "cancelled".
     with _recorded(server, client.name, lab, unfinished="cancelled"):
-        status, body = await client.get(
-            slow_url(lab), {"delay_ms": delay_ms}, lab.upstream_timeout_s
-        )
+        status, body = await client.get(slow_url(lab), _query(delay_ms), lab.upstream_timeout_s)
         return _answer(status, body)

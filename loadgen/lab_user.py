@@ -15,7 +15,7 @@ from locust.env import Environment
 
 from loadgen.arguments import DEFAULT_TARGET, DEFAULT_URLS, add_arguments
 from loadgen.init_hook import on_init
-from loadgen.knobs import KNOB_SPECS
+from loadgen.knobs import knob_value
 from loadgen.targets import TARGETS, resolve
 
 # locust's EventHook is untyped: register through Any rather than a decorator.
@@ -44,14 +44,15 @@ class LabUser(FastHttpUser):
     def get(self, path: str, *, name: str | None = None, **params: Any) -> None:
         """GET path?params, named by its path (or `name`) so every query string counts as one
         row."""
-        query = f"?{urlencode(params)}" if params else ""
+        # A knob left unset (None) is not sent: the endpoint's own default applies.
+        given = {k: v for k, v in params.items() if v is not None}
+        query = f"?{urlencode(given)}" if given else ""
         self.client.get(path + query, name=name or path)
 
-    def knob(self, name: str) -> int | float | bool:
+    def knob(self, name: str) -> int | float | bool | None:
         """A scenario knob (`delay_ms`, ...): as given (text, checked at start), else the Django
-        app's default."""
-        spec = KNOB_SPECS[name]
-        return spec.parse(str(self.option(name, spec.default)))
+        app's default (None: not sent)."""
+        return knob_value(name, self.option(name, None))
 
     def option(self, name: str, default: Any, environment: Environment | None = None) -> Any:
         options = (environment or self.environment).parsed_options

@@ -14,7 +14,7 @@ from django_app.endpoint import endpoint
 from django_app.observability.server import server_of
 
 
-def _answer(request: HttpRequest, started: float, n: int, delay_ms: int) -> JsonResponse:
+def _answer(request: HttpRequest, started: float, n: int, delay_ms: int | None) -> JsonResponse:
     return JsonResponse(
         {
             "server": server_of(request),
@@ -25,8 +25,8 @@ def _answer(request: HttpRequest, started: float, n: int, delay_ms: int) -> Json
     )
 
 
-@endpoint(n=params.FANOUT_N, delay_ms=params.DELAY_MS)
-def fanout_sync(request: HttpRequest, n: int, delay_ms: int) -> JsonResponse:
+@endpoint(n=params.FANOUT_N, delay_ms=params.UPSTREAM_DELAY_MS)
+def fanout_sync(request: HttpRequest, n: int, delay_ms: int | None) -> JsonResponse:
     """A thread per call, started for this request: the price of sync fan-out."""
     started = time.perf_counter()
     server = server_of(request)
@@ -36,8 +36,8 @@ def fanout_sync(request: HttpRequest, n: int, delay_ms: int) -> JsonResponse:
     return _answer(request, started, n, delay_ms)
 
 
-@endpoint(n=params.FANOUT_N, delay_ms=params.DELAY_MS)
-async def fanout_async(request: HttpRequest, n: int, delay_ms: int) -> JsonResponse:
+@endpoint(n=params.FANOUT_N, delay_ms=params.UPSTREAM_DELAY_MS)
+async def fanout_async(request: HttpRequest, n: int, delay_ms: int | None) -> JsonResponse:
     """One task per call on the event loop; the first failure cancels the others."""
     started = time.perf_counter()
     server = server_of(request)

@@ -20,16 +20,16 @@ def _answer(request: HttpRequest, started: float, **fields: object) -> JsonRespo
     return JsonResponse({"server": server_of(request), **fields, "elapsed_ms": elapsed_ms})
 
 
-@endpoint(delay_ms=params.DELAY_MS)
-def io_sync(request: HttpRequest, delay_ms: int) -> JsonResponse:
+@endpoint(delay_ms=params.UPSTREAM_DELAY_MS)
+def io_sync(request: HttpRequest, delay_ms: int | None) -> JsonResponse:
     """Blocks its thread for the whole upstream delay."""
     started = time.perf_counter()
     answer = upstream.call_sync(server_of(request), delay_ms)
     return _answer(request, started, delay_ms=delay_ms, upstream=answer)
 
 
-@endpoint(delay_ms=params.DELAY_MS)
-async def io_async(request: HttpRequest, delay_ms: int) -> JsonResponse:
+@endpoint(delay_ms=params.UPSTREAM_DELAY_MS)
+async def io_async(request: HttpRequest, delay_ms: int | None) -> JsonResponse:
     """Waits on the event loop: other requests run meanwhile."""
     started = time.perf_counter()
     server = server_of(request)
@@ -38,8 +38,8 @@ async def io_async(request: HttpRequest, delay_ms: int) -> JsonResponse:
     return _answer(request, started, delay_ms=delay_ms, client=client.name, upstream=answer)
 
 
-@endpoint(delay_ms=params.DELAY_MS)
-async def io_async_blocking(request: HttpRequest, delay_ms: int) -> JsonResponse:
+@endpoint(delay_ms=params.UPSTREAM_DELAY_MS)
+async def io_async_blocking(request: HttpRequest, delay_ms: int | None) -> JsonResponse:
     """The classic mistake: a blocking client in an async view freezes the whole event loop
     (every request of this worker) for the upstream delay."""
     started = time.perf_counter()
@@ -49,12 +49,12 @@ async def io_async_blocking(request: HttpRequest, delay_ms: int) -> JsonResponse
 
 @endpoint(
     budget=params.SYNC_TO_ASYNC_BUDGET,
-    delay_ms=params.DELAY_MS,
+    delay_ms=params.UPSTREAM_DELAY_MS,
     thread_sensitive=params.THREAD_SENSITIVE,
     n=params.CALLS_N,
 )
 async def io_sync_to_async(
-    request: HttpRequest, delay_ms: int, thread_sensitive: bool, n: int
+    request: HttpRequest, delay_ms: int | None, thread_sensitive: bool, n: int
 ) -> JsonResponse:
     """`n` concurrent blocking calls, each wrapped in sync_to_async.
 

@@ -16,6 +16,7 @@ class StreamAsyncUser(LabUser):
     @task
     def stream_async(self) -> None:
         events = self.knob("stream_events")
+        assert isinstance(events, int)  # a required knob: never None
         query = urlencode({"events": events, "interval_ms": self.knob("stream_interval_ms")})
         with self.client.get(
             f"/stream/async?{query}", name="/stream/async", catch_response=True

@@ -172,7 +172,7 @@ CONSUMERS: dict[str, dict[str, Callable[[str], Verdict]]] = {
         "django delay_ms": _django(integer(default=200, low=1, high=30_000)),
         "upstream drip_bytes": _upstream("drip_bytes"),
         "setting WEB_WORKERS": _setting("WEB_WORKERS"),
-        "locust delay_ms": _locust("delay_ms"),
+        "locust cpu_ms": _locust("cpu_ms"),
         "lab load --max-in-flight": _lab_load("--max-in-flight"),
     },
     "number": {
