@@ -7,6 +7,7 @@ metrics, docs) to FastAPI.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -16,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from slow_upstream.config import RuntimeConfig, from_env
-from slow_upstream.knobs import KNOBS, REQUEST_KNOBS, Knob, KnobError
+from slow_upstream.knobs import KNOBS, REQUEST_KNOBS, Knob, KnobError, excerpt
 from slow_upstream.metrics import QUEUED
 from slow_upstream.slow import handle_slow
 
@@ -26,6 +27,50 @@ DESCRIPTION = (
     "at start, from `PUT /config` at runtime, and per request from query parameters or "
     "`X-*` headers (the query wins)."
 )
+
+
+# A /config body names a handful of knobs: a few hundred bytes. Anything far larger is refused
+# before it is read whole (413), so a huge body cannot balloon the upstream's memory.
+CONFIG_BODY_MAX_BYTES = 8 * 1024
+
+
+async def _bounded_body(request: Request) -> bytes | None:
+    """The request body, or None once it passes CONFIG_BODY_MAX_BYTES (said or sent)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > CONFIG_BODY_MAX_BYTES:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > CONFIG_BODY_MAX_BYTES:
+            return None
+    return bytes(body)
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number a knob can take")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{excerpt(text)} is too large")
+    return value
+
+
+def parse_config_body(raw: bytes) -> object:
+    """The JSON of a /config body: strict JSON numbers only (no NaN, Infinity, or a float that
+    overflows to infinity), UTF-8 only, nesting only as deep as the parser can go."""
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite)
+    except UnicodeDecodeError:
+        raise KnobError(("body", "config"), "the body is not UTF-8") from None
+    except RecursionError:
+        raise KnobError(("body", "config"), "the JSON is nested too deeply") from None
+    except ValueError as e:
+        raise KnobError(("body", "config"), f"invalid JSON: {excerpt(str(e))}") from None
 
 
 def create_app(config: RuntimeConfig) -> ASGIApp:
@@ -55,14 +100,15 @@ def create_app(config: RuntimeConfig) -> ASGIApp:
         return config.current.as_dict()
 
     @api.put("/config", openapi_extra={"requestBody": _config_body()})
-    async def put_config(request: Request) -> dict[str, Any]:
+    async def put_config(request: Request) -> Any:
         """Change some knobs (the others keep their values); applies to the next request."""
-        raw = await request.body()
-        try:
-            body = json.loads(raw) if raw.strip() else None
-        except (ValueError, UnicodeDecodeError):
-            raise KnobError(("body", "config"), "invalid JSON", raw.decode("latin-1")) from None
-        return config.update(body).as_dict()
+        raw = await _bounded_body(request)
+        if raw is None:
+            return JSONResponse(
+                {"detail": f"a /config body is at most {CONFIG_BODY_MAX_BYTES} bytes"},
+                status_code=413,
+            )
+        return config.update(parse_config_body(raw)).as_dict()
 
     @api.delete("/config")
     async def reset_config() -> dict[str, Any]:

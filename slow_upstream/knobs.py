@@ -7,6 +7,7 @@ the names cannot drift apart.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -35,8 +36,35 @@ class KnobError(ValueError):
         self.value = value
 
     def as_detail(self) -> dict[str, object]:
-        # The same shape FastAPI uses for its own 422 answers.
-        return {"loc": list(self.loc), "msg": self.msg, "type": "value_error", "input": self.value}
+        # The same shape FastAPI uses for its own 422 answers; what was sent comes back only as
+        # a short, always-encodable excerpt (a huge body or a lone surrogate must not make the
+        # error itself fail, or echo megabytes back).
+        return {
+            "loc": [excerpt(part) for part in self.loc],
+            "msg": self.msg,
+            "type": "value_error",
+            "input": _echo(self.value),
+        }
+
+
+EXCERPT_CHARS = 80
+
+
+def excerpt(text: str) -> str:
+    """`text`, cut to EXCERPT_CHARS, with lone surrogates and other unencodable code points
+    escaped."""
+    safe = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return safe if len(safe) <= EXCERPT_CHARS else safe[: EXCERPT_CHARS - 3] + "..."
+
+
+def _echo(value: object) -> object:
+    if value is None or isinstance(value, bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, str):
+        return excerpt(value)
+    return excerpt(json.dumps(value, ensure_ascii=True, default=str)[: EXCERPT_CHARS * 4])
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,40 +1,7 @@
 """The HTTP contract in-process: knobs from query, headers and /config, and the 422s."""
 
-import asyncio
-from dataclasses import replace
-from typing import Any
-
-import httpx
 import pytest
-
-from slow_upstream.app import create_app
-from slow_upstream.config import DEFAULTS, RuntimeConfig
-
-# No real waits here: delays are exercised against the real server in integration tests.
-START = replace(DEFAULTS, delay_ms=0.0)
-
-
-class InProcessClient:
-    """Synchronous calls into the ASGI app through httpx's in-process transport."""
-
-    def __init__(self) -> None:
-        self.transport = httpx.ASGITransport(app=create_app(RuntimeConfig(START)))
-
-    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        async def call() -> httpx.Response:
-            async with httpx.AsyncClient(transport=self.transport, base_url="http://t") as c:
-                return await c.request(method, url, **kwargs)
-
-        return asyncio.run(call())
-
-    def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("GET", url, **kwargs)
-
-    def put(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("PUT", url, **kwargs)
-
-    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
-        return self.request("DELETE", url, **kwargs)
+from upstream_client import InProcessClient
 
 
 @pytest.fixture
