@@ -17,6 +17,7 @@ from starlette.types import Receive, Send
 
 class _Transport(Protocol):
     def abort(self) -> None: ...
+    def is_closing(self) -> bool: ...
     def close(self) -> None: ...
     def get_extra_info(self, name: str, default: Any = None) -> Any: ...
 
@@ -35,11 +36,13 @@ def _transport(send: Send) -> _Transport:
 async def reset(receive: Receive, send: Send) -> None:
     """Abort with SO_LINGER 0: the kernel sends RST, the client sees 'connection reset'."""
     transport = _transport(send)
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    transport.abort()
+    if not transport.is_closing():
+        sock = transport.get_extra_info("socket")
+        # A client that left first has closed the socket under us (fd -1: ValueError).
+        if sock is not None:
+            with contextlib.suppress(OSError, ValueError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
     await _until_disconnected(receive)
 
 

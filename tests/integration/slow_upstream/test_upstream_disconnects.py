@@ -1,0 +1,71 @@
+"""Clients that give up before the upstream answers: no traceback in its log, and its
+in-flight gauge back to exactly 0 once the abandoned requests have run their course."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from contracts.settings import LabSettings
+from lab.runner import running, with_free_ports
+
+pytestmark = pytest.mark.integration
+
+ABANDONED = [
+    "/slow?delay_ms=600",
+    "/slow?delay_ms=600&reset_rate=1",
+    "/slow?delay_ms=600&error_rate=1",
+    "/slow?hang_rate=1&hang_ms=600",
+    "/slow?delay_ms=0&drip_bytes=50&drip_ms=600",
+]
+
+
+@pytest.fixture
+def upstream(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    log = tmp_path / "upstream.log"
+    settings = with_free_ports(LabSettings(lab_var_dir=str(tmp_path)), "upstream")
+    with log.open("wb") as out, running("upstream", settings, output=out) as url:
+        yield url, log
+
+
+async def _abandon(url: str, paths: list[str], copies: int) -> None:
+    async with aiohttp.ClientSession() as session:
+
+        async def one(path: str) -> None:
+            try:
+                async with session.get(url + path, timeout=aiohttp.ClientTimeout(total=0.15)):
+                    pass
+            except (TimeoutError, aiohttp.ClientError):
+                pass  # gone before the answer: the point
+
+        await asyncio.gather(*(one(p) for p in paths for _ in range(copies)))
+
+
+def in_flight(url: str) -> float:
+    with urllib.request.urlopen(url + "/metrics", timeout=10) as r:
+        text = r.read().decode()
+    match = re.search(r"^upstream_requests_in_flight (\S+)$", text, re.MULTILINE)
+    assert match is not None
+    return float(match[1])
+
+
+def test_abandoned_requests_leave_no_traceback_and_no_in_flight(
+    upstream: tuple[str, Path],
+) -> None:
+    url, log = upstream
+    asyncio.run(_abandon(url, ABANDONED, copies=6))
+    assert in_flight(url) > 0  # still being served after their clients left
+    deadline = time.monotonic() + 10
+    while in_flight(url) != 0 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(2.5)  # a reset or close waits up to 2 s for the server to see the disconnect
+    assert in_flight(url) == 0
+    text = log.read_text(errors="replace")
+    assert "Traceback" not in text, text[-3000:]
