@@ -176,6 +176,11 @@ class AiohttpUpstream:
             connector=aiohttp.TCPConnector(limit=lab.upstream_pool_size, limit_per_host=0),
             timeout=aiohttp.ClientTimeout(total=lab.upstream_timeout_s),
         )
+        # aiohttp re-sends a GET once when a reused keep-alive connection is closed without an
+        # answer: a hang that ends in a close would come back as a slow 200 from a second call,
+        # hiding the fault and doubling the upstream's load. The lab reports every call as it
+        # went. (No public switch exists; this is the flag its retry reads.)
+        self.session._retry_connection = False
 
     async def get(self, url: str, params: dict[str, int], timeout_s: float) -> tuple[int, bytes]:
         async with self.session.get(
