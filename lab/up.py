@@ -1,8 +1,10 @@
 """`lab up`: the whole lab as local processes on 127.0.0.1, no Docker.
 
 Starts each service the way `lab serve` runs it (upstream first), waits for its health,
-prints the URLs, prefixes every log line with the service name, and on Ctrl-C, SIGTERM or
-the death of any service stops everything it started.
+prints the URLs and prefixes every log line with the service name. A service that crashes
+once the lab is up is restarted with a growing delay, as compose's `restart: unless-stopped`
+does; one that keeps crashing (RESTART_LIMIT times within RESTART_WINDOW_S) stops the lab.
+Ctrl-C, SIGTERM or SIGHUP stop everything it started.
 """
 
 from __future__ import annotations
@@ -13,19 +15,36 @@ import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 
 from contracts.settings import LabSettings
 from contracts.topology import SERVICES, Service
 from lab import runner, signals
 
+# A service that exits more often than this within the window is given up on.
+RESTART_LIMIT = 5
+RESTART_WINDOW_S = 60.0
+# The wait before each restart doubles from the first to the last (1, 2, 4, 8, ... s).
+RESTART_DELAY_S = (1.0, 16.0)
+
 
 @dataclass
 class Running:
+    name: str
     label: str
     proc: subprocess.Popen[bytes]
     pump: threading.Thread
+    exits: list[float] = field(default_factory=list)  # monotonic times of its crashes
+
+
+def restart_delay(recent_exits: int) -> float | None:
+    """Seconds to wait before restarting a service that has exited `recent_exits` times within
+    the window, or None when it keeps crashing and the lab should stop."""
+    if recent_exits > RESTART_LIMIT:
+        return None
+    first, last = RESTART_DELAY_S
+    return float(min(last, first * 2 ** (recent_exits - 1)))
 
 
 def plan(
@@ -118,7 +137,7 @@ class _Lab:
         then the URLs."""
         for s in services:
             self.out.write(f"lab up: starting {s.name} ({s.description}) ...\n")
-            proc = self._launch(s.name, s.name)
+            proc = self._launch(s.name, s.name).proc
             runner.wait_healthy(s.url(self.settings) + s.health_path, proc, health_timeout)
             if s.name == "locust":
                 for i in range(1, self.settings.locust_workers + 1):
@@ -126,17 +145,36 @@ class _Lab:
         _print_urls(self.settings, services, self.out, self.lock)
 
     def watch(self) -> int:
-        """Wait until a service exits (1); a signal ends the wait sooner."""
+        """Restart services that exit, until one keeps crashing (1); a signal ends the wait."""
         while True:
-            for r in self.started:
+            for r in list(self.started):
                 rc = r.proc.poll()
-                if rc is not None:
-                    with self.lock:
-                        self.out.write(
-                            f"lab up: {r.label} exited with code {rc}; stopping the lab\n"
-                        )
+                if rc is not None and not self._restart(r, rc):
                     return 1
             time.sleep(0.2)
+
+    def _restart(self, r: Running, rc: int) -> bool:
+        """Restart `r` after its backoff delay; False when it keeps crashing."""
+        now = time.monotonic()
+        r.exits = [t for t in r.exits if now - t < RESTART_WINDOW_S] + [now]
+        delay = restart_delay(len(r.exits))
+        if delay is None:
+            self._say(
+                f"lab up: {r.label} exited with code {rc}, {len(r.exits)} times within "
+                f"{RESTART_WINDOW_S:.0f} s; stopping the lab"
+            )
+            return False
+        self._say(f"lab up: {r.label} exited with code {rc}; restarting it in {delay:.0f} s")
+        time.sleep(delay)  # a signal interrupts this sleep and stops the lab
+        r.pump.join(timeout=2)
+        self.started.remove(r)
+        self._launch(r.name, r.label).exits = r.exits
+        return True
+
+    def _say(self, line: str) -> None:
+        with self.lock:
+            self.out.write(line + "\n")
+            self.out.flush()
 
     def stop(self, interrupted: bool) -> None:
         """Stop every service started, last first (each bounded by runner.stop)."""
@@ -148,15 +186,16 @@ class _Lab:
             r.pump.join(timeout=2)
         self.out.write("lab up: stopped\n")
 
-    def _launch(self, name: str, label: str) -> subprocess.Popen[bytes]:
+    def _launch(self, name: str, label: str) -> Running:
         proc = runner.start(name, self.settings, subprocess.PIPE, self.env)
         assert proc.stdout is not None
         pump = threading.Thread(
             target=_pump, args=(label, proc.stdout, self.out, self.lock), daemon=True
         )
         pump.start()
-        self.started.append(Running(label, proc, pump))
-        return proc
+        running = Running(name, label, proc, pump)
+        self.started.append(running)
+        return running
 
 
 def _print_urls(

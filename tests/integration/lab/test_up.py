@@ -150,3 +150,34 @@ def test_a_service_that_dies_at_start_stops_the_lab(tmp_path: Path) -> None:
     assert proc.returncode == 1, out
     assert "wsgi" in out
     assert "stopping the lab" in out
+
+
+def test_a_crashed_service_is_restarted_and_the_lab_keeps_running(
+    tmp_path: Path, ports: dict[str, int]
+) -> None:
+    env = lab_env(tmp_path, upstream_port=ports["upstream_port"])
+    proc = start_up(env, "--only", "upstream")
+    try:
+        read_until(proc, "Press Ctrl-C")
+        (server,) = psutil.Process(proc.pid).children()
+        server.kill()  # what `kill -9` of the upstream does
+        read_until(proc, "upstream exited with code -9; restarting it in 1 s")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError):
+                url = f"http://127.0.0.1:{ports['upstream_port']}/healthz"
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the upstream did not come back")
+        assert proc.poll() is None  # the lab is still up
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0
+        assert "lab up: stopped" in rest
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
