@@ -5,80 +5,35 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
-import os
 import shutil
-import tempfile
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
+from django.conf import settings
+from django.test import override_settings
+from django_clients import VAR_DIR, Caller, shared_loop, upstream_config
 
-# Django reads its settings once, here: a throwaway SQLite directory for the slow queries,
-# the default registry for metrics. The environment is put back after, for other tests.
-_VAR_DIR = Path(tempfile.mkdtemp(prefix="asynclab-django-tests-"))
-_SAVED = dict(os.environ)
-os.environ["LAB_VAR_DIR"] = str(_VAR_DIR)
-os.environ["DJANGO_SETTINGS_MODULE"] = "django_app.settings"
-os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
-os.environ.pop("LAB_SERVER", None)  # no server command: the request class decides
-os.environ.pop("DATABASE_URL", None)
-
-import django  # noqa: E402
-
-django.setup()
-os.environ.clear()
-os.environ.update(_SAVED)
-
-from django.conf import settings  # noqa: E402
-from django.http.response import HttpResponseBase, StreamingHttpResponse  # noqa: E402
-from django.test import AsyncClient, Client, override_settings  # noqa: E402
-
-from contracts.settings import LabSettings  # noqa: E402
-from django_app import upstream  # noqa: E402
-from django_app.observability.loop_lag import stop_probe  # noqa: E402
-from lab.runner import running, with_free_ports  # noqa: E402
+from contracts.settings import LabSettings
+from lab.runner import running, with_free_ports
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _var_dir() -> Iterator[Path]:
-    yield _VAR_DIR
-    shutil.rmtree(_VAR_DIR, ignore_errors=True)
+    yield VAR_DIR
+    shutil.rmtree(VAR_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def loop_runner() -> Iterator[asyncio.Runner]:
-    """One event loop for every async-client request: like a uvicorn worker's, it outlives
-    requests, so the shared async client and the loop-lag probe are exercised for real."""
-    runner = asyncio.Runner()
-
-    async def shutdown() -> None:
-        await stop_probe()
-        await upstream.close_async_clients()
-
-    try:
-        yield runner
-    finally:
-        runner.run(shutdown())
-        runner.close()
+    yield from shared_loop()
 
 
 @pytest.fixture(scope="session")
 def upstream_url() -> Iterator[str]:
-    lab = with_free_ports(LabSettings(lab_var_dir=str(_VAR_DIR)), "upstream")
+    lab = with_free_ports(LabSettings(lab_var_dir=str(VAR_DIR)), "upstream")
     with running("upstream", lab) as url:
         yield url
-
-
-def upstream_config(url: str, method: str, body: dict[str, Any] | None = None) -> None:
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(url + "/config", data=data, method=method)
-    req.add_header("content-type", "application/json")
-    with urllib.request.urlopen(req, timeout=10) as r:
-        assert r.status == 200
 
 
 @pytest.fixture
@@ -88,47 +43,6 @@ def lab(upstream_url: str) -> Iterator[LabSettings]:
     with override_settings(LAB=new):
         yield new
     upstream_config(upstream_url, "DELETE")  # faults a test switched on end with it
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class Caller:
-    """GET through Django's sync client (WSGIRequest) or async client (ASGIRequest)."""
-
-    server: str
-    runner: asyncio.Runner
-
-    def get(self, path: str, method: str = "GET") -> Answer:
-        if self.server == "wsgi":
-            response = getattr(Client(), method.lower())(path)
-            return Answer(response.status_code, dict(response.headers), _read_sync(response))
-
-        async def call() -> Answer:
-            response = await getattr(AsyncClient(), method.lower())(path)
-            return Answer(response.status_code, dict(response.headers), await _read(response))
-
-        return self.runner.run(call())
-
-
-def _read_sync(response: HttpResponseBase) -> bytes:
-    if isinstance(response, StreamingHttpResponse):
-        return b"".join(response.streaming_content)  # type: ignore[arg-type]
-    return response.content  # type: ignore[attr-defined,no-any-return]
-
-
-async def _read(response: HttpResponseBase) -> bytes:
-    if isinstance(response, StreamingHttpResponse):
-        return b"".join([chunk async for chunk in response])  # type: ignore[misc]
-    return response.content  # type: ignore[attr-defined,no-any-return]
 
 
 @pytest.fixture(params=["wsgi", "asgi"])

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import time
-import urllib.request
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import pytest
 from django.test import override_settings
+from django_clients import Caller, upstream_config
 from prometheus_client import REGISTRY
 
 from contracts.settings import LabSettings
 from lab.runner import free_port
-
-if TYPE_CHECKING:
-    from conftest import Caller
-
-
-def upstream_config(url: str, method: str, body: dict[str, object]) -> None:
-    req = urllib.request.Request(url + "/config", data=json.dumps(body).encode(), method=method)
-    req.add_header("content-type", "application/json")
-    with urllib.request.urlopen(req, timeout=10) as r:
-        assert r.status == 200
-
 
 # Every endpoint that calls the upstream; fan-outs with a few calls so every fault hits each.
 ENDPOINTS = [

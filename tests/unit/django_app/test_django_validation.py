@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
 from django.http import QueryDict
 from django.urls import get_resolver
+from django_clients import Caller
 
 from contracts.paths import REPO
 from contracts.values import Spec
 
 # What each endpoint takes, written out (not read from the code) so a change is deliberate.
-if TYPE_CHECKING:
-    from conftest import Caller  # the fixture type; pytest provides the value
-
-
 EXPECTED: dict[str, dict[str, tuple[int, int] | str]] = {
     "/healthz": {},
     "/ping": {},

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest, HttpResponse
+from django_clients import Caller
 from prometheus_client import REGISTRY
 
 from django_app.observability.middleware import ObservabilityMiddleware, route_of
-
-if TYPE_CHECKING:
-    from conftest import Caller
 
 
 def value(name: str, **labels: str) -> float:

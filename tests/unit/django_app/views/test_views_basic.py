@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from conftest import Caller  # the fixture type; pytest provides the value
+from django_clients import Caller
 
 
 def test_healthz(client: Caller) -> None:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
+from django_clients import Caller
 from prometheus_client import REGISTRY
-
-if TYPE_CHECKING:
-    from conftest import Caller  # the fixture type; pytest provides the value
 
 
 @pytest.mark.parametrize("path", ["/db/sync", "/db/async"])

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
-
-if TYPE_CHECKING:
-    from conftest import Caller  # the fixture type; pytest provides the value
+from django_clients import Caller
 
 
 @pytest.mark.parametrize("path", ["/fanout/sync", "/fanout/async"])

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
+from django_clients import Caller
 from prometheus_client import REGISTRY
-
-if TYPE_CHECKING:
-    from conftest import Caller  # the fixture type; pytest provides the value
 
 
 def test_events_arrive_in_order_as_sse(client: Caller) -> None:
