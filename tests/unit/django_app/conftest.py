@@ -1,5 +1,6 @@
-"""Django's sync and async test clients over one suite (ids `wsgi`/`asgi`), in front of the
-real slow upstream (one process for the session, on a free port of 127.0.0.1)."""
+"""Django's sync and async test clients over one suite (ids `wsgi`/`asgi`), with no upstream:
+these tests start nothing. The suites that need the real slow upstream are in
+tests/integration/django_app."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import override_settings
-from django_clients import VAR_DIR, Caller, shared_loop, upstream_config
+from django_clients import VAR_DIR, Caller, shared_loop
 
 from contracts.settings import LabSettings
-from lab.runner import running, with_free_ports
+from lab.runner import free_port
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -29,20 +30,13 @@ def loop_runner() -> Iterator[asyncio.Runner]:
     yield from shared_loop()
 
 
-@pytest.fixture(scope="session")
-def upstream_url() -> Iterator[str]:
-    lab = with_free_ports(LabSettings(lab_var_dir=str(VAR_DIR)), "upstream")
-    with running("upstream", lab) as url:
-        yield url
-
-
 @pytest.fixture
-def lab(upstream_url: str) -> Iterator[LabSettings]:
-    """The app's settings, pointed at the test upstream; tests may override more."""
-    new = dataclasses.replace(settings.LAB, upstream_url=upstream_url)
+def lab() -> Iterator[LabSettings]:
+    """The app's settings with the upstream on a closed port: a call to it is refused at once
+    (a 502), never sent to whatever listens on the default one."""
+    new = dataclasses.replace(settings.LAB, upstream_url=f"http://127.0.0.1:{free_port()}")
     with override_settings(LAB=new):
         yield new
-    upstream_config(upstream_url, "DELETE")  # faults a test switched on end with it
 
 
 @pytest.fixture(params=["wsgi", "asgi"])

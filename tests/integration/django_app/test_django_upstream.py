@@ -15,6 +15,8 @@ from prometheus_client import REGISTRY
 from contracts.settings import LabSettings
 from lab.runner import free_port
 
+pytestmark = pytest.mark.integration
+
 # Every endpoint that calls the upstream; fan-outs with a few calls so every fault hits each.
 ENDPOINTS = [
     "/io/sync?delay_ms=0",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django_clients import Caller
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.mark.parametrize(
     "path", ["/io/sync", "/io/async", "/io/async-blocking", "/io/sync-to-async"]

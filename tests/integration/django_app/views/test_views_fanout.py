@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django_clients import Caller
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.mark.parametrize("path", ["/fanout/sync", "/fanout/async"])
 def test_calls_run_in_parallel(client: Caller, path: str) -> None:
