@@ -11,6 +11,7 @@ import argparse
 from collections.abc import Callable, Iterator
 
 import pytest
+from query_strings import Query
 
 from contracts import params
 from contracts.settings import LabSettings, SettingsError
@@ -52,17 +53,6 @@ INPUTS: dict[str, dict[str, Verdict]] = {
 def _error(names_the_field: bool, error: object) -> Verdict:
     """ERROR, for an error that names the field; otherwise what the error said instead."""
     return ERROR if names_the_field else f"unnamed field: {error}"
-
-
-class Query(dict[str, list[str]]):
-    """A query string as the Django views read it (QueryDict's getlist/get)."""
-
-    def get(self, key: str, default: object = None) -> str | None:  # type: ignore[override]
-        values = super().get(key)
-        return values[-1] if values else None
-
-    def getlist(self, key: str) -> list[str]:
-        return list(super().get(key) or [])
 
 
 def _django(spec: Spec) -> Callable[[str], Verdict]:
