@@ -9,7 +9,7 @@ from contracts.values import flag, integer
 SPEC = {"delay_ms": integer(default=200, low=0, high=30_000), "fast": flag(default=True)}
 
 
-def test_defaults_when_absent() -> None:
+def test_absent_parameters_take_their_defaults() -> None:
     assert parse(Query.parse(""), SPEC) == {"delay_ms": 200, "fast": True}
 
 
@@ -49,12 +49,12 @@ def test_bad_numbers_name_the_parameter(raw: str) -> None:
     ("raw", "expected"),
     [("1", True), ("true", True), ("on", True), ("0", False), ("false", False), ("NO", False)],
 )
-def test_flags(raw: str, expected: bool) -> None:
+def test_flag_words_are_booleans(raw: str, expected: bool) -> None:
     assert parse(Query.parse(f"fast={raw}"), SPEC)["fast"] is expected
 
 
 @pytest.mark.parametrize("query", ["fast=2", "fast=", "fast=maybe"])
-def test_bad_flags(query: str) -> None:
+def test_other_flag_values_name_the_parameter(query: str) -> None:
     with pytest.raises(BadParameter, match="fast"):
         parse(Query.parse(query), SPEC)
 

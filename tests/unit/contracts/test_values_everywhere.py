@@ -24,8 +24,8 @@ from slow_upstream.knobs import BY_NAME, KnobError, parse_text
 Verdict = float | bool | str  # the value accepted, or "error"
 ERROR = "error"
 
-# The inputs of the issue, with the verdict of each kind; every accepted value lies inside
-# every consumer's bounds, so a difference can only come from the parser.
+# The inputs, with the verdict of each kind; every accepted value lies inside every consumer's
+# bounds, so a difference can only come from the parser.
 INPUTS: dict[str, dict[str, Verdict]] = {
     "5": {"integer": 5, "number": 5.0, "duration": 5.0, "flag": ERROR},
     "1": {"integer": 1, "number": 1.0, "duration": 1.0, "flag": True},

@@ -23,7 +23,7 @@ def test_postgres_url_uses_psycopg_pool_and_no_persistent_connections() -> None:
     assert db["OPTIONS"]["pool"]["max_size"] >= 1
 
 
-def test_sqlite_urls() -> None:
+def test_sqlite_urls_give_absolute_and_relative_paths() -> None:
     db = database("sqlite:////tmp/x/lab.sqlite3")
     assert db == {"ENGINE": "django.db.backends.sqlite3", "NAME": "/tmp/x/lab.sqlite3"}
     assert database("sqlite:///var/lab.sqlite3")["NAME"] == "var/lab.sqlite3"

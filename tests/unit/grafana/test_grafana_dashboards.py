@@ -198,7 +198,7 @@ def test_metrics_md_lists_every_metric_with_the_panels_that_use_it() -> None:
     assert not wrong, wrong
 
 
-def test_the_three_dashboards_show_what_the_issue_asks_for() -> None:
+def test_dashboards_show_both_servers_side_by_side_the_load_and_the_upstream() -> None:
     titles = {d["uid"]: {p["title"] for p in d["panels"]} for d in built().values()}
     sva = titles["lab-sync-vs-async"]
     for server in ("WSGI (gunicorn)", "ASGI (uvicorn)"):

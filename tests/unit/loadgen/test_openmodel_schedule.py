@@ -33,11 +33,11 @@ def test_stages_follow_each_other_without_drift() -> None:
 @pytest.mark.parametrize(
     ("text", "seconds"), [("10s", 10.0), ("500ms", 0.5), ("2m", 120.0), ("3", 3.0)]
 )
-def test_durations(text: str, seconds: float) -> None:
+def test_durations_take_ms_s_or_m_and_a_bare_number_is_seconds(text: str, seconds: float) -> None:
     assert parse_duration(text) == seconds
 
 
-def test_stages_from_text() -> None:
+def test_stages_are_comma_separated_rate_colon_duration() -> None:
     assert parse_stages("100:10s,200:5s") == [Stage(100, 10), Stage(200, 5)]
 
 

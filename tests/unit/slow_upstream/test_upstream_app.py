@@ -120,7 +120,7 @@ def test_invalid_json_is_422(client: InProcessClient) -> None:
     assert r.status_code == 422
 
 
-def test_health_metrics_and_docs(client: InProcessClient) -> None:
+def test_health_metrics_and_openapi_docs_are_served(client: InProcessClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     client.get("/slow?error_rate=1")
     text = client.get("/metrics").text

@@ -7,7 +7,7 @@ import pytest
 from slow_upstream.limiter import Limiter, Overloaded
 
 
-def test_limit_queue_and_overload() -> None:
+def test_past_the_limit_requests_queue_and_past_the_queue_are_refused() -> None:
     async def scenario() -> tuple[int, int, int]:
         limiter = Limiter(max_concurrency=2, max_queue=3)
         busy = peak = refused = 0

@@ -36,7 +36,9 @@ from django_app.observability.server import Shape, _started_as, forget_dead_work
     ],
     ids=["sync", "gthread", "sync-with-threads", "uvicorn", "gunicorn-uvicorn"],
 )
-def test_shape(lab: LabSettings, server: str, expected: Shape) -> None:
+def test_shape_follows_the_settings_as_the_server_runs_them(
+    lab: LabSettings, server: str, expected: Shape
+) -> None:
     assert shape(server, lab) == expected  # type: ignore[arg-type]
 
 

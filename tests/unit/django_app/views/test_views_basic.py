@@ -5,7 +5,7 @@ from __future__ import annotations
 from django_clients import Caller
 
 
-def test_healthz(client: Caller) -> None:
+def test_healthz_answers_ok(client: Caller) -> None:
     answer = client.get("/healthz")
     assert (answer.status, answer.json()) == (200, {"status": "ok"})
 
