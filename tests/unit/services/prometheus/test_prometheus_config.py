@@ -148,21 +148,6 @@ def test_every_recording_rule_has_a_unit_test() -> None:
     assert records - tested == set()
 
 
-@pytest.mark.prometheus
-def test_a_wrong_expectation_fails_promtool(promtool: str, tmp_path: Path) -> None:
-    """The rule tests can fail: the same file with one expected value changed does."""
-    (src,) = RULE_TESTS
-    broken = tmp_path / "tests" / "broken.test.yml"
-    broken.parent.mkdir()
-    (tmp_path / "rules").symlink_to(prometheus.RULES_DIR)
-    text = src.read_text()
-    assert "value: 10  # (18 + 2) per 2 s" in text
-    broken.write_text(text.replace("value: 10  # (18 + 2) per 2 s", "value: 11"))
-    r = run([promtool, "test", "rules", str(broken)])
-    assert r.returncode != 0
-    assert "server:lab_http_requests:rate30s" in r.stdout + r.stderr
-
-
 def test_lab_up_skips_prometheus_with_a_note_when_the_binary_is_missing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
