@@ -24,9 +24,11 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Literal
 
 import psutil
 
+from benchmarks.upstream.client import Report
 from contracts.settings import LabSettings
 from lab.runner import free_port, stop, wait_healthy
 from lab.serve import command, environment
@@ -128,9 +130,17 @@ def stolen() -> float:
     return float(getattr(psutil.cpu_times(percpu=True)[int(SERVER_CPU)], "steal", 0.0))
 
 
-def stage(
-    url: str, proc: psutil.Process, path: str, rate: int, duration: float
-) -> dict[str, object]:
+class StageResult(Report):
+    """The client's report, with what the server measured over the same span."""
+
+    inside_p50_ms: float
+    inside_p99_ms: float
+    cpu_ms_per_1000: float
+    server_share: float
+    stolen_share: float
+
+
+def stage(url: str, proc: psutil.Process, path: str, rate: int, duration: float) -> StageResult:
     client = subprocess.Popen(
         ["taskset", "-c", CLIENT_CPU, sys.executable, "-m", "benchmarks.upstream.client",
          url + path, str(rate), str(duration), "1.0"],
@@ -150,29 +160,28 @@ def stage(
         if client.poll() is None:
             client.kill()
             client.wait()
-    result: dict[str, object] = json.loads(out)
-    ok = int(result["ok"])  # type: ignore[call-overload]
-    server_share = (cpu1 - cpu0) / max(wall1 - wall0, 1e-9)
-    result.update(
-        inside_p50_ms=bucket_quantile(0.50, before, after) * 1000,
-        inside_p99_ms=bucket_quantile(0.99, before, after) * 1000,
-        cpu_ms_per_1000=(cpu1 - cpu0) * 1000 / ok * 1000 if ok else float("nan"),
-        server_share=server_share,
-        stolen_share=(steal1 - steal0) / max(wall1 - wall0, 1e-9),
-    )
-    return result
+    report: Report = json.loads(out)
+    ok = report["ok"]
+    return {
+        **report,
+        "inside_p50_ms": bucket_quantile(0.50, before, after) * 1000,
+        "inside_p99_ms": bucket_quantile(0.99, before, after) * 1000,
+        "cpu_ms_per_1000": (cpu1 - cpu0) * 1000 / ok * 1000 if ok else float("nan"),
+        "server_share": (cpu1 - cpu0) / max(wall1 - wall0, 1e-9),
+        "stolen_share": (steal1 - steal0) / max(wall1 - wall0, 1e-9),
+    }
 
 
-def verdict(r: dict[str, object]) -> str:
+def verdict(r: StageResult) -> str:
     notes = []
-    if float(r["server_share"]) >= SATURATED:  # type: ignore[arg-type]
+    if r["server_share"] >= SATURATED:
         notes.append("server saturated")
-    if float(r["send_lag_p99_ms"]) > 10 or float(r["cpu_share"]) >= SATURATED:  # type: ignore[arg-type]
+    if r["send_lag_p99_ms"] > 10 or r["cpu_share"] >= SATURATED:
         notes.append("client saturated")
-    if float(r["stolen_share"]) >= STOLEN:  # type: ignore[arg-type]
-        notes.append(f"{float(r['stolen_share']):.0%} of the server's core stolen")  # type: ignore[arg-type]
+    if r["stolen_share"] >= STOLEN:
+        notes.append(f"{r['stolen_share']:.0%} of the server's core stolen")
     if r["failures"]:
-        notes.append("failures " + ",".join(f"{k}:{v}" for k, v in r["failures"].items()))  # type: ignore[attr-defined]
+        notes.append("failures " + ",".join(f"{k}:{v}" for k, v in r["failures"].items()))
     return "; ".join(notes) or "-"
 
 
@@ -215,29 +224,29 @@ def main() -> None:
             f"| {name} | {rate} | {r['ok']}/{r['sent']} "
             f"| {r['inside_p50_ms']:.2f} / {r['inside_p99_ms']:.2f} "
             f"| {r['p50_ms']:.2f} / {r['p99_ms']:.2f} | {r['cpu_ms_per_1000']:.0f} "
-            f"| {float(r['server_share']):.0%} | {verdict(r)} |"  # type: ignore[arg-type]
+            f"| {r['server_share']:.0%} | {verdict(r)} |"
         )
     if args.repeat > 1:
         print_medians(rows)
 
 
-P99S = ("inside_p99_ms", "p99_ms")
+P99S: tuple[Literal["inside_p99_ms", "p99_ms"], ...] = ("inside_p99_ms", "p99_ms")
 
 
-def print_medians(rows: list[tuple[str, int, dict[str, object]]]) -> None:
+def print_medians(rows: list[tuple[str, int, StageResult]]) -> None:
     """A shared machine's neighbours move single runs: the median and range of the p99s."""
     print(
         "\n| server | req/s | runs | inside p99 ms: median (min to max) "
         "| client p99 ms: median (min to max) |"
     )
     print("|" + "---|" * 5)
-    groups: dict[tuple[str, int], list[dict[str, object]]] = {}
+    groups: dict[tuple[str, int], list[StageResult]] = {}
     for name, rate, r in rows:
         groups.setdefault((name, rate), []).append(r)
     for (name, rate), runs in groups.items():
         cells = []
         for key in P99S:
-            values = sorted(float(r[key]) for r in runs)  # type: ignore[arg-type]
+            values = sorted(r[key] for r in runs)
             cells.append(f"{statistics.median(values):.2f} ({values[0]:.2f} to {values[-1]:.2f})")
         print(f"| {name} | {rate} | {len(runs)} | {cells[0]} | {cells[1]} |")
 

@@ -32,7 +32,7 @@ django.setup()
 os.environ.clear()
 os.environ.update(_SAVED)
 
-from django.http.response import HttpResponseBase, StreamingHttpResponse  # noqa: E402
+from django.http.response import HttpResponse, HttpResponseBase, StreamingHttpResponse  # noqa: E402
 from django.test import AsyncClient, Client  # noqa: E402
 
 from django_app import upstream  # noqa: E402
@@ -86,14 +86,16 @@ class Caller:
 
 def _read_sync(response: HttpResponseBase) -> bytes:
     if isinstance(response, StreamingHttpResponse):
-        return b"".join(response.streaming_content)  # type: ignore[arg-type]
-    return response.content  # type: ignore[attr-defined,no-any-return]
+        return b"".join(response)
+    assert isinstance(response, HttpResponse)
+    return response.content
 
 
 async def _read(response: HttpResponseBase) -> bytes:
     if isinstance(response, StreamingHttpResponse):
-        return b"".join([chunk async for chunk in response])  # type: ignore[misc]
-    return response.content  # type: ignore[attr-defined,no-any-return]
+        return b"".join([chunk async for chunk in response])
+    assert isinstance(response, HttpResponse)
+    return response.content
 
 
 def upstream_config(url: str, method: str, body: dict[str, Any] | None = None) -> None:

@@ -3,23 +3,30 @@ anything with QueryDict's reading side, and its tests need no Django settings.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from urllib.parse import parse_qsl
 
 
-class Query(dict[str, list[str]]):
+class Query:
     """Every value of each name; `get` is the last one, as QueryDict's is."""
+
+    def __init__(self, values: dict[str, list[str]]) -> None:
+        self.values = values
 
     @classmethod
     def parse(cls, text: str) -> Query:
         """Parsed as QueryDict parses it: urllib's parse_qsl, blank values kept."""
-        query = cls()
+        values: dict[str, list[str]] = {}
         for name, value in parse_qsl(text, keep_blank_values=True):
-            query.setdefault(name, []).append(value)
-        return query
+            values.setdefault(name, []).append(value)
+        return cls(values)
 
-    def get(self, key: str, default: object = None) -> str | None:  # type: ignore[override]
-        values = super().get(key)
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def get(self, key: str) -> str | None:
+        values = self.values.get(key)
         return values[-1] if values else None
 
     def getlist(self, key: str) -> list[str]:
-        return list(super().get(key) or [])
+        return list(self.values.get(key, []))

@@ -21,7 +21,7 @@ import json
 import resource
 import sys
 from time import perf_counter
-from typing import cast
+from typing import TypedDict, cast
 from urllib.parse import urlsplit
 
 import psutil
@@ -84,7 +84,19 @@ class Connection(asyncio.Protocol):
         return self.waiter
 
 
-async def run(url: str, rate: float, duration: float, delay: float) -> dict[str, object]:
+class Report(TypedDict):
+    """What the client prints at the end, as one JSON object."""
+
+    sent: int
+    cpu_share: float
+    ok: int
+    failures: dict[str, int]  # count by kind
+    p50_ms: float
+    p99_ms: float
+    send_lag_p99_ms: float
+
+
+async def run(url: str, rate: float, duration: float, delay: float) -> Report:
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     target = parts.path + (f"?{parts.query}" if parts.query else "")

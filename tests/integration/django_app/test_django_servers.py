@@ -15,12 +15,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from typing import TypedDict, Unpack
 
 import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from contracts.settings import LabSettings
+from contracts.settings import AsgiServer, LabSettings, WsgiWorkerClass
 from lab.runner import running, with_free_ports
 
 pytestmark = pytest.mark.integration
@@ -34,9 +35,18 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabSettings]:
         yield settings
 
 
+class Changes(TypedDict, total=False):
+    """The settings a test changes for the server it starts."""
+
+    web_workers: int
+    web_threads: int
+    wsgi_worker_class: WsgiWorkerClass
+    asgi_server: AsgiServer
+
+
 @contextlib.contextmanager
-def server(name: str, lab: LabSettings, **changes: object) -> Iterator[str]:
-    with running(name, dataclasses.replace(lab, **changes)) as url:  # type: ignore[arg-type]
+def server(name: str, lab: LabSettings, **changes: Unpack[Changes]) -> Iterator[str]:
+    with running(name, dataclasses.replace(lab, **changes)) as url:
         yield url
 
 
@@ -149,7 +159,7 @@ def total(samples: Samples, name: str, **want: str) -> float:
     ids=["wsgi", "asgi"],
 )
 def test_metrics_from_several_workers_add_up_exactly(
-    lab: LabSettings, name: str, changes: dict[str, object]
+    lab: LabSettings, name: str, changes: Changes
 ) -> None:
     with server(name, lab, **changes) as base:
         # Slow requests, more at once than there are workers: every worker takes some.

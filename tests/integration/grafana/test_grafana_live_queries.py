@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from dashboard_queries import queries, substitute, variables
@@ -48,10 +49,17 @@ def api(prom: str, path: str, **params: str) -> object:
     return body["data"]
 
 
-def query(prom: str, expr: str) -> list[dict[str, object]]:
+class Sample(TypedDict):
+    """One series of an instant query's answer."""
+
+    metric: dict[str, str]  # its labels
+    value: list[float | str]  # [unix time, the value as text]
+
+
+def query(prom: str, expr: str) -> list[Sample]:
     data = api(prom, "query", query=expr)
     assert isinstance(data, dict)
-    result: list[dict[str, object]] = data["result"]
+    result: list[Sample] = data["result"]
     return result
 
 
@@ -159,7 +167,7 @@ def lab(prometheus_binary: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 
 def values_by_server(prom: str, expr: str) -> dict[str, float]:
-    return {s["metric"]["server"]: float(s["value"][1]) for s in query(prom, expr)}  # type: ignore[index]
+    return {s["metric"]["server"]: float(s["value"][1]) for s in query(prom, expr)}
 
 
 def test_every_dashboard_query_returns_series_from_a_loaded_lab(lab: Lab) -> None:
@@ -178,7 +186,7 @@ def test_every_dashboard_query_returns_series_from_a_loaded_lab(lab: Lab) -> Non
             empty = empty_queries(lab.prom)
         assert not empty, "queries without a series:\n" + "\n".join(empty)
 
-        up = {s["metric"]["service"]: s["value"][1] for s in query(lab.prom, "up")}  # type: ignore[index]
+        up = {s["metric"]["service"]: s["value"][1] for s in query(lab.prom, "up")}
         assert up == dict.fromkeys(SERVICES, "1")
         rps = values_by_server(lab.prom, "server:lab_http_requests:rate30s")
         assert rps["wsgi"] > 1
@@ -205,7 +213,7 @@ def test_saturation_and_a_cpu_bound_loop_show_against_the_bound(lab: Lab) -> Non
         assert used.get("wsgi", 0) > 0.8, used
         assert cpu.get("asgi") == 1, cpu
         bound = query(lab.prom, "server:lab_throughput_bound:rate30s")
-        limited_by = {s["metric"]["server"]: s["metric"]["limited_by"] for s in bound}  # type: ignore[index]
+        limited_by = {s["metric"]["server"]: s["metric"]["limited_by"] for s in bound}
         assert limited_by == {"wsgi": "concurrency", "asgi": "cpu"}
         # Saturated: WSGI's measured throughput is at its bound N / W (2 / ~0.1 s).
         rps = values_by_server(lab.prom, "server:lab_http_requests:rate30s")

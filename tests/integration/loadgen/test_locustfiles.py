@@ -34,7 +34,7 @@ SCENARIOS = {
     "mixed_workload": (3, {"/io/async", "/cpu/async", "/db/async", "/fanout/async", "/ping"}),
 }
 # Small knobs: a short run still sends many requests, and the 2 shared cores stay idle enough.
-KNOBS = ("--delay-ms", "20", "--cpu-ms", "5", "--fanout-n", "2")
+KNOBS: tuple[str, ...] = ("--delay-ms", "20", "--cpu-ms", "5", "--fanout-n", "2")
 KNOBS += ("--stream-events", "3", "--stream-interval-ms", "10")
 
 

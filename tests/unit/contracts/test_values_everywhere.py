@@ -8,17 +8,18 @@ its error, which must name the field it was given as.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import NoReturn
 
 import pytest
 from query_strings import Query
 
 from contracts import params
-from contracts.settings import LabSettings, SettingsError
+from contracts.settings import DEFAULT_MAX_IN_FLIGHT, LabSettings, SettingsError
 from contracts.values import Spec, flag, integer
 from lab.load import main as lab_load
 from loadgen.knobs import knob_errors
-from loadgen.openmodel.schedule import parse_stages
+from loadgen.openmodel.schedule import Stage, parse_stages
 from slow_upstream.knobs import BY_NAME, KnobError, parse_text
 
 Verdict = float | bool | str  # the value accepted, or "error"
@@ -58,7 +59,7 @@ def _error(names_the_field: bool, error: object) -> Verdict:
 def _django(spec: Spec) -> Callable[[str], Verdict]:
     def consume(raw: str) -> Verdict:
         try:
-            return params.parse(Query(x=[raw]), {"x": spec})["x"]
+            return params.parse(Query({"x": [raw]}), {"x": spec})["x"]
         except params.BadParameter as e:
             return _error(e.parameter == "x", e)
 
@@ -108,37 +109,48 @@ def _lab_load(option: str) -> Callable[[str], Verdict]:
         )
         args.max_in_flight = "5"
         setattr(args, option.removeprefix("--").replace("-", "_"), raw)
-        seen: dict[str, object] = {}
-
-        def run(url: str, stages: list[object], *, timeout_s: float, max_in_flight: int) -> None:
-            seen.update(stages=stages, timeout=timeout_s, max_in_flight=max_in_flight)
-            raise _Ran
-
         try:
-            _with_run(run, lambda: lab_load(args, LabSettings()))
+            _stopping_at_the_generator(lambda: lab_load(args, LabSettings()))
         except SystemExit as e:
             return _error(str(e.code).startswith(f"lab load: {option}"), e)
-        except _Ran:
-            pass
-        if option == "--max-in-flight":
-            return float(seen["max_in_flight"])  # type: ignore[arg-type]
-        if option == "--timeout":
-            return float(seen["timeout"])  # type: ignore[arg-type]
-        stage = seen["stages"][0]  # type: ignore[index]
-        return float(stage.rate if option == "--rate" else stage.duration_s)
+        except _Ran as ran:
+            if option == "--max-in-flight":
+                return float(ran.max_in_flight)
+            if option == "--timeout":
+                return ran.timeout_s
+            stage = ran.stages[0]
+            return float(stage.rate if option == "--rate" else stage.duration_s)
+        raise AssertionError("lab load neither refused its options nor started the generator")
 
     return consume
 
 
 class _Ran(Exception):
-    """The generator was reached: every option was accepted."""
+    """The generator was reached, with what it was given: every option was accepted."""
+
+    def __init__(self, stages: Sequence[Stage], timeout_s: float, max_in_flight: int) -> None:
+        super().__init__()
+        self.stages = stages
+        self.timeout_s = timeout_s
+        self.max_in_flight = max_in_flight
 
 
-def _with_run(run: Callable[..., None], call: Callable[[], object]) -> None:
+def _run(
+    url: str,
+    stages: Sequence[Stage],
+    *,
+    timeout_s: float = 30.0,
+    max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+) -> NoReturn:
+    """In place of the generator's `run`: stops `lab load` where the load would start."""
+    raise _Ran(stages, timeout_s, max_in_flight)
+
+
+def _stopping_at_the_generator(call: Callable[[], object]) -> None:
     import loadgen.openmodel
 
     saved = loadgen.openmodel.run
-    loadgen.openmodel.run = run  # type: ignore[assignment]
+    loadgen.openmodel.run = _run
     try:
         call()
     finally:

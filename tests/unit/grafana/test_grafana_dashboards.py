@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 import yaml
 from dashboard_contract import (
-    REPO,
     built,
     cell,
     contract_rows,
@@ -20,6 +19,7 @@ from dashboard_contract import (
 )
 from dashboard_queries import queries, substitute, variables
 
+from contracts.paths import REPO
 from grafana import generate
 from grafana.panels import DATASOURCE_UID
 

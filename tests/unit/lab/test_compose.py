@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from contracts.paths import REPO
 from contracts.settings import LabSettings
-from lab.compose import COMPOSE_FILE, REPO, compose_argv, services, urls
+from lab.compose import COMPOSE_FILE, compose_argv, services, urls
 
 
 def run_lab(*args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -1,8 +1,10 @@
-from loadgen.stages import ramp, spike, steps
+from collections.abc import Callable
+
+from loadgen.stages import Tick, ramp, spike, steps
 
 
-def users(shape: object, t: float) -> int:
-    tick = shape(t, 50, 100.0)  # type: ignore[operator]
+def users(shape: Callable[[float, int, float], Tick], t: float) -> int:
+    tick = shape(t, 50, 100.0)
     assert tick is not None
     return int(tick[0])
 

@@ -9,7 +9,13 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from contracts.settings import LabSettings
-from django_app.observability.server import Shape, _started_as, forget_dead_workers, shape
+from django_app.observability.server import (
+    Server,
+    Shape,
+    _started_as,
+    forget_dead_workers,
+    shape,
+)
 
 
 @pytest.mark.parametrize(
@@ -37,9 +43,9 @@ from django_app.observability.server import Shape, _started_as, forget_dead_work
     ids=["sync", "gthread", "sync-with-threads", "uvicorn", "gunicorn-uvicorn"],
 )
 def test_shape_follows_the_settings_as_the_server_runs_them(
-    lab: LabSettings, server: str, expected: Shape
+    lab: LabSettings, server: Server, expected: Shape
 ) -> None:
-    assert shape(server, lab) == expected  # type: ignore[arg-type]
+    assert shape(server, lab) == expected
 
 
 def test_a_dead_workers_live_gauges_are_forgotten(tmp_path: Path) -> None:

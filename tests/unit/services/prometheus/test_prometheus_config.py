@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
+from contracts.paths import REPO
 from contracts.settings import LabSettings
 from contracts.topology import BY_NAME, SERVICES
 from lab import prometheus
@@ -52,7 +53,7 @@ def test_compose_targets_are_the_compose_services_on_their_container_ports() -> 
 
 
 def test_compose_file_defines_the_scraped_services() -> None:
-    compose = prometheus.REPO / "docker-compose.yml"
+    compose = REPO / "docker-compose.yml"
     services = yaml.safe_load(compose.read_text())["services"]
     missing = {s.compose_name for s in SERVICES} - set(services)
     assert not missing, f"Prometheus scrapes compose services that do not exist: {missing}"
