@@ -3,14 +3,16 @@ test through both (ids `wsgi`/`asgi`); importable from every test directory beca
 puts this directory, the one of the top conftest.py, on sys.path.
 
 Importing this module configures Django, once per process: a throwaway SQLite directory for
-the slow queries, the default registry for metrics. The environment is put back after, for
-other tests. The conftest.py files of those suites define the fixtures."""
+the slow queries (removed at exit), the default registry for metrics. The environment is put
+back after, for other tests. The conftest.py files of those suites define the fixtures."""
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import os
+import shutil
 import tempfile
 import urllib.request
 from collections.abc import Iterator
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 VAR_DIR = Path(tempfile.mkdtemp(prefix="asynclab-django-tests-"))
+# At exit, not in a fixture: a run that only collects the tests imports this module too.
+atexit.register(shutil.rmtree, VAR_DIR, ignore_errors=True)
 _SAVED = dict(os.environ)
 os.environ["LAB_VAR_DIR"] = str(VAR_DIR)
 os.environ["DJANGO_SETTINGS_MODULE"] = "django_app.settings"

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -17,12 +15,6 @@ from django_clients import VAR_DIR, Caller, shared_loop, upstream_config
 
 from contracts.settings import LabSettings
 from lab.runner import running, with_free_ports
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _var_dir() -> Iterator[Path]:
-    yield VAR_DIR
-    shutil.rmtree(VAR_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -6,23 +6,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import override_settings
-from django_clients import VAR_DIR, Caller, shared_loop
+from django_clients import Caller, shared_loop
 
 from contracts.settings import LabSettings
 from lab.runner import free_port
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _var_dir() -> Iterator[Path]:
-    yield VAR_DIR
-    shutil.rmtree(VAR_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
