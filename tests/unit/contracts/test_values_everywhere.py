@@ -59,9 +59,11 @@ def _error(names_the_field: bool, error: object) -> Verdict:
 def _django(spec: Spec) -> Callable[[str], Verdict]:
     def consume(raw: str) -> Verdict:
         try:
-            return params.parse(Query({"x": [raw]}), {"x": spec})["x"]
+            value = params.parse(Query({"x": [raw]}), {"x": spec})["x"]
         except params.BadParameter as e:
             return _error(e.parameter == "x", e)
+        assert value is not None  # a value was given
+        return value
 
     return consume
 
