@@ -29,8 +29,9 @@ def _refuse(
 ) -> HttpResponseBase | dict[str, Any]:
     """The view's keyword arguments, or the error response that replaces the view."""
     if request.method not in ALLOWED_METHODS:
-        response = error_response(405, f"method {request.method} not allowed", allowed=["GET"])
-        response["Allow"] = "GET, HEAD"
+        allowed = sorted(ALLOWED_METHODS)
+        response = error_response(405, f"method {request.method} not allowed", allowed=allowed)
+        response["Allow"] = ", ".join(allowed)
         return response
     try:
         return parse(request.GET, spec, budget)

@@ -12,6 +12,11 @@ def error_response(status: int, message: str, **details: Any) -> JsonResponse:
     return JsonResponse({"error": message, **details}, status=status)
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    # Django's own refusals (more than DATA_UPLOAD_MAX_NUMBER_FIELDS query fields, ...).
+    return error_response(400, "bad request", reason=type(exception).__name__)
+
+
 def not_found(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
     return error_response(404, "not found", path=request.path)
 

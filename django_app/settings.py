@@ -52,6 +52,7 @@ INSTALLED_APPS = ["django_app.apps.DjangoAppConfig"]
 # middleware costs under ASGI.
 MIDDLEWARE = [
     "django_app.observability.middleware.ObservabilityMiddleware",
+    "django_app.security.SecurityHeadersMiddleware",
     *_list("DJANGO_EXTRA_MIDDLEWARE"),
 ]
 

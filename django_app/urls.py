@@ -22,5 +22,6 @@ urlpatterns = [
     path("stream/async", stream.stream_async, name="stream_async"),
 ]
 
+handler400 = "django_app.errors.bad_request"
 handler404 = "django_app.errors.not_found"
 handler500 = "django_app.errors.server_error"

@@ -34,4 +34,5 @@ class MetricsView(PrometheusDjangoView):
         return response
 
 
-metrics = MetricsView.as_view()
+# Through `endpoint` like every other URL: no parameters, GET/HEAD only, JSON errors.
+metrics = endpoint()(MetricsView.as_view())

@@ -52,7 +52,10 @@ def test_secret_is_generated_per_process_and_debug_is_off_by_default() -> None:
     assert len(first[0]) >= 50
     assert first[0] != second[0]
     assert first[1] == "False"
-    assert first[2] == "django_app.observability.middleware.ObservabilityMiddleware"
+    assert first[2].split(",") == [
+        "django_app.observability.middleware.ObservabilityMiddleware",
+        "django_app.security.SecurityHeadersMiddleware",
+    ]
 
 
 def test_switches_from_the_environment() -> None:
@@ -63,4 +66,4 @@ def test_switches_from_the_environment() -> None:
     )
     assert secret == "k" * 50
     assert debug == "True"
-    assert middleware.split(",")[1] == "django_app.extra_middleware.SyncOnlyMiddleware"
+    assert middleware.split(",")[-1] == "django_app.extra_middleware.SyncOnlyMiddleware"

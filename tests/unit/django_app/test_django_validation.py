@@ -14,6 +14,7 @@ from contracts.values import Spec
 EXPECTED: dict[str, dict[str, tuple[int, int] | str]] = {
     "/healthz": {},
     "/ping": {},
+    "/metrics": {},
     "/io/sync": {"delay_ms": (0, 30_000)},
     "/io/async": {"delay_ms": (0, 30_000)},
     "/io/async-blocking": {"delay_ms": (0, 30_000)},
