@@ -99,7 +99,14 @@ def create_app(config: RuntimeConfig) -> ASGIApp:
         """The defaults for requests that override nothing."""
         return config.current.as_dict()
 
-    @api.put("/config", openapi_extra={"requestBody": _config_body()})
+    @api.put(
+        "/config",
+        openapi_extra={"requestBody": _config_body()},
+        responses={
+            413: {"description": f"the body is larger than {CONFIG_BODY_MAX_BYTES} bytes"},
+            422: {"description": "a knob is unknown, malformed or out of bounds"},
+        },
+    )
     async def put_config(request: Request) -> Any:
         """Change some knobs (the others keep their values); applies to the next request."""
         raw = await _bounded_body(request)

@@ -79,7 +79,7 @@ async def sleep_until(deadline: float) -> None:
 
 async def handle_slow(scope: Scope, receive: Receive, send: Send, config: RuntimeConfig) -> None:
     if scope["method"] not in ("GET", "HEAD"):
-        await _send_json(send, 405, b'{"detail":"use GET"}')
+        await _send_json(send, 405, b'{"detail":"use GET"}', [(b"allow", b"GET, HEAD")])
         return
     try:
         given, locs = parse_request(scope)
@@ -177,12 +177,14 @@ async def _drip(send: Send, nbytes: int, duration: float) -> None:
         await send({"type": "http.response.body", "body": b"*" * n, "more_body": i < chunks - 1})
 
 
-async def _send_json(send: Send, status: int, body: bytes) -> None:
+async def _send_json(
+    send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None
+) -> None:
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [*_JSON, (b"content-length", str(len(body)).encode())],
+            "headers": [*_JSON, (b"content-length", str(len(body)).encode()), *(extra or [])],
         }
     )
     await send({"type": "http.response.body", "body": body})

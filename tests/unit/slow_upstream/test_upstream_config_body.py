@@ -54,3 +54,15 @@ def test_a_good_body_still_applies() -> None:
     r = client.put("/config", json={"delay_ms": 5})
     assert r.status_code == 200
     assert r.json()["delay_ms"] == 5.0
+
+
+def test_a_wrong_method_on_slow_says_what_is_allowed() -> None:
+    r = InProcessClient().request("TRACE", "/slow")
+    assert r.status_code == 405
+    assert r.headers["allow"] == "GET, HEAD"
+
+
+def test_the_config_errors_are_in_the_openapi_schema() -> None:
+    schema = InProcessClient().get("/openapi.json").json()
+    responses = schema["paths"]["/config"]["put"]["responses"]
+    assert {"413", "422"} <= set(responses)
