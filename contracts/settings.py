@@ -35,6 +35,9 @@ class SettingsError(ValueError):
 class LabSettings:
     # Where services listen. 127.0.0.1 locally; containers set 0.0.0.0.
     lab_host: str = "127.0.0.1"
+    # Host names the servers accept besides loopback and the compose service names
+    # (comma-separated): what a remote load worker or another machine calls them.
+    lab_allowed_hosts: str = ""
     upstream_port: int = 8080
     wsgi_port: int = 8001
     asgi_port: int = 8002

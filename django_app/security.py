@@ -1,4 +1,4 @@
-"""Security headers on every answer, the same on both servers.
+"""Security headers on every answer and the Host check, the same on both servers.
 
 Django's own SecurityMiddleware and XFrameOptionsMiddleware are `MiddlewareMixin`s: under
 ASGI each would cost a thread hop per request and distort the very comparison the lab makes.
@@ -44,11 +44,15 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
         if self.is_async:
             return self.__acall__(request)
+        request.get_host()  # see __acall__
         response = self.get_response(request)
         assert isinstance(response, HttpResponseBase)
         return _harden(response)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        # Django checks ALLOWED_HOSTS only when something asks for the host: ask, so a
+        # hostile Host (DNS rebinding) is a 400 (DisallowedHost) before any view runs.
+        request.get_host()
         response = await self.get_response(request)  # type: ignore[misc]
         assert isinstance(response, HttpResponseBase)
         return _harden(response)

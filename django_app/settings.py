@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from contracts.hosts import accepted_hosts
 from contracts.paths import REPO
 from contracts.settings import LabSettings
 from contracts.values import BadValue, parse_flag
@@ -39,9 +40,9 @@ def _list(name: str, default: str = "") -> list[str]:
 # no sessions or signed cookies, so per-process keys cost nothing.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
 DEBUG = _flag("DJANGO_DEBUG")
-# The servers listen on 127.0.0.1 or inside the compose network, and nothing builds URLs from
-# the Host header; DJANGO_ALLOWED_HOSTS narrows this where that is not so.
-ALLOWED_HOSTS = _list("DJANGO_ALLOWED_HOSTS", "*")
+# Loopback, the compose service names and LAB_ALLOWED_HOSTS: a hostile name resolving to
+# 127.0.0.1 (DNS rebinding) gets a 400, like every other Host.
+ALLOWED_HOSTS = list(accepted_hosts(LAB))
 
 INSTALLED_APPS = ["django_app.apps.DjangoAppConfig"]
 

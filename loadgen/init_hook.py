@@ -1,6 +1,7 @@
 """What the lab does when Locust starts a process (its `init` event): check the knobs given on
 the command line or in `LOCUST_*` variables, exiting on a bad one, then install the lab's
-additions (`/metrics`, the honesty notes, the web UI's /swarm check, the `--shape` choice)."""
+additions (`/metrics`, the honesty notes, the web UI's host/origin and /swarm checks, the
+`--shape` choice)."""
 
 from __future__ import annotations
 
@@ -27,5 +28,6 @@ def on_init(environment: Environment, **_: Any) -> None:
         sys.exit("locust: " + "; ".join(errors))
     exporter.install(environment)
     honesty.install(environment)
+    web_ui.refuse_foreign_requests(environment)
     web_ui.refuse_bad_knobs(environment)
     shape_choice.choose_shape(environment)

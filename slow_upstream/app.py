@@ -16,6 +16,8 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from contracts.hosts import LOOPBACK, accepted_hosts, is_accepted
+from contracts.settings import LabSettings, SettingsError
 from slow_upstream.config import RuntimeConfig, from_env
 from slow_upstream.knobs import KNOBS, REQUEST_KNOBS, Knob, KnobError, excerpt
 from slow_upstream.metrics import QUEUED
@@ -73,7 +75,7 @@ def parse_config_body(raw: bytes) -> object:
         raise KnobError(("body", "config"), f"invalid JSON: {excerpt(str(e))}") from None
 
 
-def create_app(config: RuntimeConfig) -> ASGIApp:
+def create_app(config: RuntimeConfig, hosts: tuple[str, ...] = LOOPBACK) -> ASGIApp:
     """The upstream's ASGI app: `/slow` to its lean handler, everything else to FastAPI.
 
     Long on purpose: each route is a few lines closing over `config`, clearest side by side.
@@ -134,12 +136,38 @@ def create_app(config: RuntimeConfig) -> ASGIApp:
     api.openapi = openapi  # type: ignore[method-assign]
 
     async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/slow":
-            await handle_slow(scope, receive, send, config)
-        else:
-            await api(scope, receive, send)
+        if scope["type"] == "http":
+            if not _host_accepted(scope, hosts):
+                await _refuse_host(send)
+                return
+            if scope["path"] == "/slow":
+                await handle_slow(scope, receive, send, config)
+                return
+        await api(scope, receive, send)
 
     return dispatch
+
+
+def _host_accepted(scope: Scope, hosts: tuple[str, ...]) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return is_accepted(value.decode("latin-1"), hosts)
+    return False  # HTTP/1.1 requires a Host; the lab's clients always send one
+
+
+async def _refuse_host(send: Send) -> None:
+    body = b'{"detail":"unknown host: add it to LAB_ALLOWED_HOSTS"}'
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 400,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
 
 
 def _schema(knob: Knob) -> dict[str, Any]:
@@ -189,4 +217,11 @@ def _startup_config() -> RuntimeConfig:
         raise SystemExit(f"slow_upstream: {e}") from None
 
 
-app = create_app(_startup_config())
+def _startup_hosts() -> tuple[str, ...]:
+    try:
+        return accepted_hosts(LabSettings.from_env())
+    except SettingsError as e:
+        raise SystemExit(f"slow_upstream: {e}") from None
+
+
+app = create_app(_startup_config(), _startup_hosts())

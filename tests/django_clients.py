@@ -36,6 +36,11 @@ django.setup()
 os.environ.clear()
 os.environ.update(_SAVED)
 
+from django.conf import settings as _django_settings  # noqa: E402
+
+# Django's test clients call themselves "testserver", as Django's test runner allows.
+_django_settings.ALLOWED_HOSTS.append("testserver")
+
 from django.http.response import HttpResponse, HttpResponseBase, StreamingHttpResponse  # noqa: E402
 from django.test import AsyncClient, Client  # noqa: E402
 

@@ -23,7 +23,9 @@ class InProcessClient:
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         async def call() -> httpx.Response:
-            async with httpx.AsyncClient(transport=self.transport, base_url="http://t") as c:
+            async with httpx.AsyncClient(
+                transport=self.transport, base_url="http://127.0.0.1"
+            ) as c:
                 return await c.request(method, url, **kwargs)
 
         return asyncio.run(call())

@@ -156,7 +156,8 @@ def test_every_published_port_is_on_loopback() -> None:
 
 
 # Fixed inside every `lab serve` container; never taken from .env.
-LAB_FIXED = set(CONTAINER_FIXED)
+# In every `lab serve` container: fixed values, and who may talk to the lab (from .env).
+LAB_FIXED = set(CONTAINER_FIXED) | {"LAB_ALLOWED_HOSTS"}
 DB_ENV = {"DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_DB_POOL_SIZE"}
 DJANGO_ENV = (
     LAB_FIXED
@@ -189,6 +190,8 @@ NEEDS: dict[str, set[str]] = {
 UNDER_TEST = {"upstream", "postgres", "migrate", "django-wsgi", "django-asgi"}
 # Variables every image of ours shares: a new image rebuilds everything, as it should.
 IMAGE_VARIABLES = {"PYTHON_IMAGE", "LAB_IMAGE_TAG"}
+# Settings of the whole stack: changing one rightly recreates every service that reads it.
+STACK_VARIABLES = {"LAB_ALLOWED_HOSTS"}
 
 
 def _service_variables(name: str) -> set[str]:
@@ -232,7 +235,7 @@ def test_every_setting_reaches_a_container_but_the_published_ports() -> None:
 def test_load_and_observability_knobs_never_touch_the_servers_under_test() -> None:
     theirs = set().union(*(_service_variables(n) for n in UNDER_TEST))
     for name in sorted(set(SERVICES) - UNDER_TEST):
-        shared = (_service_variables(name) & theirs) - IMAGE_VARIABLES
+        shared = (_service_variables(name) & theirs) - IMAGE_VARIABLES - STACK_VARIABLES
         assert shared == set(), f"changing {sorted(shared)} would recreate {name} too"
     assert not any(v.startswith("LOCUST_") for v in theirs)
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django_clients import Caller
 
 from contracts.paths import REPO
@@ -67,3 +68,11 @@ def test_check_deploy_shows_only_the_documented_exceptions(tmp_path: Path) -> No
     assert found == DOCUMENTED_EXCEPTIONS
     doc = (REPO / "docs" / "endpoints.md").read_text()
     assert all(warning in doc for warning in DOCUMENTED_EXCEPTIONS)
+
+
+@pytest.mark.parametrize(("host", "status"), [("evil.example", 400), ("localhost:8001", 200)])
+def test_only_the_labs_host_names_are_served(host: str, status: int) -> None:
+    response = Client(HTTP_HOST=host).get("/ping")
+    assert response.status_code == status
+    if status == 400:
+        assert response.json()["error"] == "bad request"

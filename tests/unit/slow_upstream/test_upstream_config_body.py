@@ -66,3 +66,10 @@ def test_the_config_errors_are_in_the_openapi_schema() -> None:
     schema = InProcessClient().get("/openapi.json").json()
     responses = schema["paths"]["/config"]["put"]["responses"]
     assert {"413", "422"} <= set(responses)
+
+
+@pytest.mark.parametrize("path", ["/slow?delay_ms=0", "/config", "/healthz"])
+def test_a_foreign_host_is_refused(path: str) -> None:
+    r = InProcessClient().get(path, headers={"host": "evil.example"})
+    assert r.status_code == 400
+    assert "LAB_ALLOWED_HOSTS" in r.json()["detail"]
