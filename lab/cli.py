@@ -11,6 +11,7 @@ from contracts.paths import REPO
 from contracts.settings import LabSettings, SettingsError
 from contracts.topology import BY_NAME, PORTLESS_PROCESSES
 from lab.compose import add_parser as add_compose_parser
+from lab.exercise.cli import add_parser as add_exercise_parser
 from lab.load import add_parser as add_load_parser
 
 
@@ -18,7 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lab",
         description="asynclab: run the lab's services as local processes (up, serve) or in "
-        "containers (compose), and load them at a fixed arrival rate (load).",
+        "containers (compose), load them at a fixed arrival rate (load), and run the "
+        "scripted exercises (exercise).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -37,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_load_parser(sub)
     add_compose_parser(sub)
+    add_exercise_parser(sub)
     return parser
 
 
@@ -54,6 +57,10 @@ def main(argv: list[str] | None = None) -> None:
         from lab.compose import main as compose
 
         sys.exit(compose(args, settings))
+    if args.command == "exercise":
+        from lab.exercise.cli import main as exercise
+
+        sys.exit(exercise(args, settings, env))
     if args.command == "load":
         from lab.load import main as load
 

@@ -23,7 +23,7 @@ from contracts.paths import REPO
 # The lab's own top-level packages and folders of Python code.
 PROJECT = frozenset(
     {"contracts", "django_app", "slow_upstream", "loadgen", "grafana", "lab", "services"}
-    | {"benchmarks"}
+    | {"benchmarks", "exercises"}
 )
 
 # What each part may import of the project (besides the standard library and third parties).
@@ -34,6 +34,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "slow_upstream": frozenset({"contracts", "slow_upstream"}),
     "loadgen": frozenset({"contracts", "loadgen"}),
     "grafana": frozenset({"contracts", "grafana"}),
+    # The catalogue of exercises is data a learner reads: the engine in `lab` runs it.
+    "exercises": frozenset({"contracts", "exercises"}),
     # gunicorn's config runs inside the Django servers' processes: it is their code.
     "services/gunicorn": frozenset({"contracts", "django_app"}),
     # Scripts the containers run beside the services (healthcheck, Grafana's secret).
@@ -133,6 +135,8 @@ def test_imports_point_one_way() -> None:
             "uses lab.uvicorn_worker.W (by name)",
         ),
         ("django_app/x.py", 'APP = "loadgen.app:app"', "django_app uses loadgen.app (by name)"),
+        ("exercises/x.py", "from lab.runner import running", "exercises uses lab.runner"),
+        ("exercises/x.py", "import loadgen.closedloop", "exercises uses loadgen.closedloop"),
     ],
 )
 def test_the_check_catches_an_upward_import(file: str, source: str, expected: str) -> None:

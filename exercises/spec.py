@@ -1,0 +1,139 @@
+"""The declaration types of an exercise: what to run, what to load it with, what to expect.
+
+An exercise is data: phases (a server with its settings, a load, an optional bystander
+probe) and rules (a measurement of a phase against a bound: a number, or a factor times
+another measurement). The engine runs the phases and judges the rules; nothing here runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Literal, get_args
+
+from contracts.settings import LabSettings
+
+Server = Literal["wsgi", "asgi"]
+# What a rule can measure in a phase. Latencies are in ms, throughput in requests/s.
+Quantity = Literal["throughput", "p50", "p90", "p99", "probe_p50", "probe_p99", "threads"]
+UNITS: Mapping[str, str] = {"throughput": "req/s", "threads": "threads"}
+Op = Literal["<=", ">="]
+SETTING_NAMES = frozenset(f.name for f in fields(LabSettings))
+
+
+def unit(quantity: Quantity) -> str:
+    return UNITS.get(quantity, "ms")
+
+
+@dataclass(frozen=True)
+class Load:
+    """The main load of a phase on one path: `users` closed-loop users (each sends its next
+    request as soon as the previous one answers) or an open-model arrival `rate` (req/s)."""
+
+    path: str
+    users: int | None = None
+    rate: float | None = None
+
+    def __post_init__(self) -> None:
+        if (self.users is None) == (self.rate is None):
+            raise ValueError(f"load on {self.path}: give users or rate, exactly one")
+        if self.users is not None and self.users < 1:
+            raise ValueError(f"load on {self.path}: users must be at least 1")
+        if self.rate is not None and self.rate <= 0:
+            raise ValueError(f"load on {self.path}: rate must be positive")
+        if not self.path.startswith("/"):
+            raise ValueError(f"load path {self.path!r} must start with /")
+
+    def describe(self) -> str:
+        if self.users is not None:
+            users = "user" if self.users == 1 else "users"
+            return f"{self.users} closed-loop {users} on {self.path}"
+        return f"{self.rate:g} req/s (open model) on {self.path}"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A bystander beside the main load: a cheap path at a low fixed arrival rate, timed from
+    its intended start, so its latency is what a neighbour of the main load waits."""
+
+    path: str = "/ping"
+    rate: float = 10.0
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    pattern: str  # the row's name in the table, e.g. "sync view, gunicorn sync workers"
+    blocking: str  # what waits while a request is served
+    server: Server
+    load: Load
+    settings: Mapping[str, object] = field(default_factory=dict)  # LabSettings changes
+    upstream: Mapping[str, object] = field(default_factory=dict)  # PUT /config, undone after
+    probe: Probe | None = None
+    expected: str = ""  # the row's verdict when its rules hold, e.g. "Bad", "Good", "OK"
+    duration_s: float = 15.0
+    short_duration_s: float = 4.0
+    warmup_s: float = 1.5
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.settings) - SETTING_NAMES)
+        if unknown:
+            raise ValueError(f"phase {self.name}: unknown settings {', '.join(unknown)}")
+        if not 0 < self.short_duration_s <= self.duration_s:
+            raise ValueError(f"phase {self.name}: need 0 < short_duration_s <= duration_s")
+
+
+@dataclass(frozen=True)
+class Of:
+    """Another measurement, as a bound: `Of("async-cpu", "probe_p99")`."""
+
+    phase: str
+    quantity: Quantity
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`measure` of `phase` compared (`op`) with `factor` × `bound`, e.g. throughput <= 1.2 ×
+    W÷D. `text` states it as the learner reads it; `why` is the one-sentence reason."""
+
+    phase: str
+    text: str
+    measure: Quantity
+    op: Op
+    bound: float | Of
+    why: str
+    factor: float = 1.0
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str
+    question: str
+    minutes: int  # how long a learner needs, reading included
+    phases: tuple[Phase, ...]
+    rules: tuple[Rule, ...]
+    explanation: str
+
+    def __post_init__(self) -> None:
+        names = [p.name for p in self.phases]
+        if len(set(names)) != len(names):
+            raise ValueError(f"exercise {self.name}: phase names repeat")
+        for rule in self.rules:
+            refs = [rule.phase] + ([rule.bound.phase] if isinstance(rule.bound, Of) else [])
+            for ref in refs:
+                if ref not in names:
+                    raise ValueError(f"exercise {self.name}: rule {rule.text!r}: no phase {ref}")
+            measured = [(rule.phase, rule.measure)]
+            if isinstance(rule.bound, Of):
+                measured.append((rule.bound.phase, rule.bound.quantity))
+            for phase, q in measured:
+                if q not in get_args(Quantity):
+                    raise ValueError(f"exercise {self.name}: rule {rule.text!r}: unknown {q}")
+                if q.startswith("probe_") and self.phase(phase).probe is None:
+                    raise ValueError(f"exercise {self.name}: {phase} has no probe to measure")
+
+    def phase(self, name: str) -> Phase:
+        return next(p for p in self.phases if p.name == name)
+
+    def rules_of(self, phase: str) -> tuple[Rule, ...]:
+        return tuple(r for r in self.rules if r.phase == phase)

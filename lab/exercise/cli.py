@@ -1,0 +1,106 @@
+"""`lab exercise list` and `lab exercise run NAME... [--json PATH] [--short]`.
+
+run starts everything an exercise needs on free ports (nothing need be running), measures
+each phase, prints a table and every rule with its figure beside its bound, and stops what
+it started. Exit status: 0 every rule held, 1 one did not (a surprise), 2 usage or set-up
+error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from contracts.settings import LabSettings
+
+# Imported lazily below: the exercises are not part of the server images.
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "exercise",
+        help="scripted exercises: run a question against real servers and judge the answer",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    esub = p.add_subparsers(dest="exercise_command", required=True)
+    esub.add_parser("list", help="the exercises, with their question and duration")
+    run = esub.add_parser("run", help="run exercises and judge their rules")
+    run.add_argument("names", nargs="+", metavar="NAME", help="exercise names (see list)")
+    run.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    run.add_argument(
+        "--short", action="store_true", help="a few seconds per phase (CI); same rules"
+    )
+
+
+def main(args: argparse.Namespace, settings: LabSettings, env: Mapping[str, str]) -> int:
+    from lab.exercise.catalogue import catalogue
+
+    exercises = catalogue()
+    if args.exercise_command == "list":
+        width = max(map(len, exercises), default=0)
+        for ex in exercises.values():
+            print(f"{ex.name:<{width}}  ~{ex.minutes} min  {ex.question}")
+        return 0
+    unknown = [n for n in args.names if n not in exercises]
+    if unknown:
+        print(
+            f"lab exercise run: unknown exercise {', '.join(unknown)}; "
+            f"choose from: {', '.join(exercises)}",
+            file=sys.stderr,
+        )
+        return 2
+    return _run([exercises[n] for n in args.names], settings, env, args.short, args.json)
+
+
+def _run(
+    chosen: list[object],
+    settings: LabSettings,
+    env: Mapping[str, str],
+    short: bool,
+    json_path: str | None,
+) -> int:
+    from exercises.spec import Exercise
+    from lab.exercise import engine, report, results
+    from lab.exercise.progress import Progress
+    from lab.exercise.verdict import exit_code, judge
+
+    progress = Progress()
+    started = time.time()
+    environment = results.environment()
+    docs = []
+    code = 0
+    for ex in chosen:
+        assert isinstance(ex, Exercise)
+        names = [p.name for p in ex.phases]
+
+        def tick(phase: str, left: float, ex: Exercise = ex, names: list[str] = names) -> None:
+            progress.update(ex.name, names.index(phase) + 1, len(names), phase, left)
+
+        try:
+            runs = engine.run(ex, settings, short=short, env=env, tick=tick)
+        except engine.SetupError as e:
+            progress.done()
+            print(f"lab exercise run {ex.name}: {e}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            progress.done()
+            print(f"lab exercise run {ex.name}: interrupted; servers stopped", file=sys.stderr)
+            return 130
+        progress.done()
+        verdicts = judge(ex, {r.name: r.values for r in runs})
+        print(report.text(ex, runs, verdicts))
+        print()
+        code = max(code, exit_code(verdicts))
+        docs.append(results.exercise_result(ex, runs, verdicts))
+    outcome = "every rule held" if code == 0 else "SURPRISE: a rule did not hold"
+    print(f"{outcome} (CPUs {environment['cpu_count']}, load {environment['load_average']})")
+    if json_path:
+        doc = results.document(
+            docs, short=short, started_at=started, finished_at=time.time(), env=environment
+        )
+        results.write(Path(json_path), doc)
+    return code

@@ -1,0 +1,226 @@
+"""Run an exercise: start the upstream and each phase's server on free ports, warm up,
+load it while a bystander probes and /metrics is scraped, then stop everything.
+
+Whatever a phase sets on the upstream (PUT /config) is undone (DELETE /config) when the
+phase ends, on failure and Ctrl-C too; the servers stop with their `running` blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import aiohttp
+
+from contracts.settings import LabSettings, SettingsError
+from exercises.spec import Exercise, Phase
+from lab.exercise.measure import ServerWatch, client_values
+from lab.runner import ServiceFailed, running, with_free_ports
+from loadgen import closedloop
+from loadgen.closedloop import ClosedResult
+from loadgen.openmodel import Result, Stage, run_async
+
+SCRAPE_EVERY_S = 1.0
+# Per-request timeout: far above any request of a phase, so a timeout means a real stall.
+TIMEOUT_S = 30.0
+
+Tick = Callable[[str, float], None]  # phase name, seconds left in it
+
+
+class SetupError(RuntimeError):
+    """The lab could not be set up (a server did not start, a setting is refused)."""
+
+
+@dataclass
+class PhaseRun:
+    name: str
+    server: str
+    settings: dict[str, Any]
+    upstream_config: dict[str, Any]
+    load: str
+    duration_s: float
+    started_at: float = 0.0  # Unix time of the measured window
+    ended_at: float = 0.0
+    client: dict[str, Any] = field(default_factory=dict)
+    probe: dict[str, Any] | None = None
+    server_side: dict[str, Any] = field(default_factory=dict)
+    values: dict[str, float] = field(default_factory=dict)  # what rules can name
+
+
+def duration(phase: Phase, short: bool) -> float:
+    return phase.short_duration_s if short else phase.duration_s
+
+
+def warmup(phase: Phase, short: bool) -> float:
+    return min(phase.warmup_s, 0.5) if short else phase.warmup_s
+
+
+def run(
+    exercise: Exercise,
+    settings: LabSettings,
+    *,
+    short: bool = False,
+    env: Mapping[str, str] | None = None,
+    tick: Tick | None = None,
+) -> list[PhaseRun]:
+    """Run every phase of `exercise` on servers of its own; returns what each measured."""
+    var = settings.var_path()
+    var.mkdir(parents=True, exist_ok=True)
+    # A directory of its own: `lab serve` wipes its metrics directory, which must never be
+    # a running lab's.
+    with tempfile.TemporaryDirectory(prefix="exercise-", dir=var) as tmp:
+        base = dataclasses.replace(settings, lab_var_dir=tmp)
+        base = with_free_ports(base, "upstream", "wsgi", "asgi")
+        log_path = Path(tmp) / "services.log"
+        with log_path.open("ab") as log:
+            try:
+                with running("upstream", base, output=log, base_env=env) as upstream:
+                    return [
+                        _phase(phase, base, upstream, log, env, short, tick)
+                        for phase in exercise.phases
+                    ]
+            except ServiceFailed as e:
+                raise SetupError(f"{e}{_tail(log_path)}") from None
+
+
+def _tail(path: Path, lines: int = 15) -> str:
+    text = path.read_text(errors="replace").strip().splitlines()[-lines:]
+    return "".join("\n  | " + line for line in text)
+
+
+def _phase(
+    phase: Phase,
+    base: LabSettings,
+    upstream: str,
+    log: IO[bytes],
+    env: Mapping[str, str] | None,
+    short: bool,
+    tick: Tick | None,
+) -> PhaseRun:
+    try:
+        settings = dataclasses.replace(base, **phase.settings)  # type: ignore[arg-type]
+        settings.validate()
+    except (SettingsError, TypeError) as e:
+        raise SetupError(f"phase {phase.name}: {e}") from None
+    seconds = duration(phase, short)
+    record = PhaseRun(
+        name=phase.name,
+        server=phase.server,
+        settings=_server_settings(settings, phase.server),
+        upstream_config=dict(phase.upstream),
+        load=phase.load.describe(),
+        duration_s=seconds,
+    )
+    with (
+        upstream_config(upstream, phase.upstream),
+        running(phase.server, settings, output=log, base_env=env) as url,
+    ):
+        if tick:
+            tick(phase.name, seconds + warmup(phase, short))
+        asyncio.run(_load(url, phase, warmup(phase, short), None, None))
+        record.started_at = time.time()
+        main, probe, watch = asyncio.run(_load(url, phase, seconds, tick, ServerWatch))
+        record.ended_at = time.time()
+    record.client = main.as_dict()
+    record.probe = probe.as_dict() if probe else None
+    record.values = client_values(main, probe)
+    if watch is not None:
+        record.server_side = watch.summary()
+        record.values["threads"] = watch.threads_max
+    return record
+
+
+def _server_settings(s: LabSettings, server: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"workers": s.web_workers, "threads": s.web_threads}
+    if server == "wsgi":
+        out["implementation"], out["worker_class"] = "gunicorn", s.wsgi_worker_class
+    else:
+        out["implementation"], out["worker_class"] = s.asgi_server, "uvicorn"
+    return out
+
+
+async def _load(
+    url: str,
+    phase: Phase,
+    seconds: float,
+    tick: Tick | None,
+    watch_type: type[ServerWatch] | None,
+) -> tuple[ClosedResult | Result, Result | None, ServerWatch | None]:
+    """The phase's load and probe, side by side, while /metrics is scraped now and then."""
+    load = phase.load
+
+    async def main() -> ClosedResult | Result:
+        if load.users is not None:
+            return await closedloop.run_async(
+                url + load.path, load.users, seconds, timeout_s=TIMEOUT_S
+            )
+        assert load.rate is not None
+        return await run_async(url + load.path, [Stage(load.rate, seconds)], timeout_s=TIMEOUT_S)
+
+    async def probe() -> Result | None:
+        if phase.probe is None:
+            return None
+        stages = [Stage(phase.probe.rate, seconds)]
+        return await run_async(url + phase.probe.path, stages, timeout_s=TIMEOUT_S)
+
+    watch = watch_type(url + "/metrics") if watch_type else None
+    timeout = aiohttp.ClientTimeout(total=5)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        background = []
+        if watch is not None:
+            await watch.scrape(session)
+            background.append(asyncio.create_task(watch.every(session, SCRAPE_EVERY_S)))
+        if tick is not None:
+            background.append(asyncio.create_task(_ticks(tick, phase.name, seconds)))
+        try:
+            main_result, probe_result = await asyncio.gather(main(), probe())
+        finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
+        if watch is not None:
+            await watch.scrape(session)
+    return main_result, probe_result, watch
+
+
+async def _ticks(tick: Tick, phase: str, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while True:
+        tick(phase, end - time.monotonic())
+        await asyncio.sleep(1.0)
+
+
+@contextlib.contextmanager
+def upstream_config(upstream: str, changes: Mapping[str, Any]) -> Iterator[None]:
+    """PUT the changes on the upstream's /config; DELETE /config afterwards, whatever ends
+    the block (the upstream's own defaults and environment come back)."""
+    if not changes:
+        yield
+        return
+    try:
+        try:
+            _request("PUT", upstream + "/config", changes)
+        except OSError as e:
+            raise SetupError(f"upstream refused PUT /config {dict(changes)}: {e}") from None
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            _request("DELETE", upstream + "/config", None)
+
+
+def _request(method: str, url: str, body: Mapping[str, Any] | None) -> None:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(
+        url, data=data, method=method, headers={"content-type": "application/json"}
+    )
+    with urllib.request.urlopen(req, timeout=10) as r:
+        r.read()

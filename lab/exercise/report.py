@@ -1,0 +1,50 @@
+"""The text a learner reads: the table of rows, then each rule with its figure and bound."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from exercises.spec import Exercise
+from lab.exercise.engine import PhaseRun
+from lab.exercise.verdict import Verdict, row_verdict
+
+HEADER = ("#", "pattern", "threads", "blocking", "measured impact", "verdict")
+
+
+def threads_cell(run: PhaseRun) -> str:
+    by_pid = run.server_side.get("threads_by_pid") or {}
+    if not by_pid:
+        return "?"
+    total = sum(by_pid.values())
+    return f"{total} ({'+'.join(str(n) for n in by_pid.values())})"
+
+
+def table(exercise: Exercise, runs: Sequence[PhaseRun], verdicts: Sequence[Verdict]) -> str:
+    rows = [HEADER]
+    for i, run in enumerate(runs, 1):
+        phase = exercise.phase(run.name)
+        impact = ", ".join(v.impact() for v in verdicts if v.phase == run.name)
+        verdict = row_verdict(phase, verdicts)
+        rows.append((str(i), phase.pattern, threads_cell(run), phase.blocking, impact, verdict))
+    widths = [max(len(r[c]) for r in rows) for c in range(len(HEADER))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)) for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def text(exercise: Exercise, runs: Sequence[PhaseRun], verdicts: Sequence[Verdict]) -> str:
+    out = [f"{exercise.name}: {exercise.question}", "", table(exercise, runs, verdicts), ""]
+    for i, run in enumerate(runs, 1):
+        errors = run.client.get("errors") or {}
+        probe_errors = (run.probe or {}).get("errors") or {}
+        lag = run.server_side.get("loop_lag_p99_le_ms")
+        notes = [run.load, f"{run.duration_s:g} s"]
+        if lag is not None:
+            notes.append(f"loop lag p99 ≤ {lag:g} ms")
+        notes.append(f"in flight max {run.server_side.get('in_flight_max', '?')}")
+        if errors or probe_errors:
+            notes.append(f"ERRORS {dict(errors)} probe {dict(probe_errors)}")
+        out.append(f"row {i} {run.name}: " + "; ".join(notes))
+        out += [f"  {v.line()}" for v in verdicts if v.phase == run.name]
+    out += ["", exercise.explanation]
+    return "\n".join(out)

@@ -1,0 +1,64 @@
+"""The declaration types refuse an exercise the engine could not run or judge."""
+
+import pytest
+
+from exercises.seed_table import EXERCISE as SEED_TABLE
+from exercises.spec import Exercise, Load, Of, Phase, Probe, Rule
+from lab.exercise.catalogue import catalogue
+
+
+def phase(name: str = "a", probe: Probe | None = None, **settings: object) -> Phase:
+    return Phase(name, "pattern", "blocking", "asgi", Load("/ping", users=1), settings, probe=probe)
+
+
+def rule(phase: str = "a", measure: str = "p50", bound: float | Of = 1.0) -> Rule:
+    return Rule(phase, "text", measure, "<=", bound, "why")  # type: ignore[arg-type]
+
+
+def exercise(phases: tuple[Phase, ...], rules: tuple[Rule, ...]) -> Exercise:
+    return Exercise("x", "question?", 1, phases, rules, "explanation")
+
+
+def test_the_catalogue_finds_the_seed_table() -> None:
+    assert catalogue()["seed-table"] is SEED_TABLE
+
+
+def test_the_seed_table_has_its_four_rows_with_more_users_than_workers() -> None:
+    assert [p.name for p in SEED_TABLE.phases] == ["sync-io", "async-io", "async-cpu", "sync-cpu"]
+    assert [p.expected for p in SEED_TABLE.phases] == ["Bad", "Good", "Bad", "OK"]
+    sync_io = SEED_TABLE.phase("sync-io")
+    assert sync_io.load.users is not None
+    assert sync_io.load.users > int(str(sync_io.settings["web_workers"]))
+    assert SEED_TABLE.phase("async-cpu").settings["web_workers"] == 1
+    assert all(SEED_TABLE.rules_of(p.name) for p in SEED_TABLE.phases)
+
+
+@pytest.mark.parametrize(
+    ("users", "rate"), [(None, None), (2, 5.0), (0, None), (None, 0.0)], ids=str
+)
+def test_a_load_is_users_or_a_rate(users: int | None, rate: float | None) -> None:
+    with pytest.raises(ValueError, match="load on /ping"):
+        Load("/ping", users=users, rate=rate)
+
+
+def test_an_unknown_setting_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown settings web_wokers"):
+        phase(web_wokers=2)
+
+
+def test_a_rule_must_name_a_phase_of_the_exercise() -> None:
+    with pytest.raises(ValueError, match="no phase b"):
+        exercise((phase(),), (rule("b"),))
+    with pytest.raises(ValueError, match="no phase c"):
+        exercise((phase(),), (rule(bound=Of("c", "p50")),))
+
+
+def test_a_probe_quantity_needs_a_probe() -> None:
+    with pytest.raises(ValueError, match="a has no probe"):
+        exercise((phase(),), (rule(measure="probe_p99"),))
+    exercise((phase(probe=Probe()),), (rule(measure="probe_p99"),))
+
+
+def test_an_unknown_quantity_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown p75"):
+        exercise((phase(),), (rule(measure="p75"),))

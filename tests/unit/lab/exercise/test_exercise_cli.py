@@ -1,0 +1,38 @@
+"""`lab exercise` from the command line: the list, and usage errors as one line with exit 2."""
+
+import subprocess
+import sys
+
+from contracts.paths import REPO
+
+
+def lab(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lab", "exercise", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
+
+
+def test_list_names_each_exercise_with_its_question() -> None:
+    done = lab("list")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("seed-table  ~10 min  When does async help")
+
+
+def test_an_unknown_name_is_one_line_and_exit_2() -> None:
+    done = lab("run", "seed-table", "no-such-exercise")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (
+        "lab exercise run: unknown exercise no-such-exercise; choose from: seed-table\n"
+    )
+
+
+def test_run_without_a_name_is_a_usage_error() -> None:
+    done = lab("run")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "NAME" in done.stderr

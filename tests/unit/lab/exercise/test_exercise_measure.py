@@ -1,0 +1,42 @@
+"""Reading a server's /metrics: threads per worker, requests in flight, event-loop lag."""
+
+from lab.exercise.measure import in_flight, lag_buckets, lag_p99_bound_ms, threads_by_pid
+
+METRICS = """\
+# TYPE lab_process_threads gauge
+lab_process_threads{pid="101",server="asgi"} 9.0
+lab_process_threads{pid="102",server="asgi"} 14.0
+# TYPE lab_http_requests_in_flight gauge
+lab_http_requests_in_flight{method="GET",route="io_async",server="asgi"} 7.0
+lab_http_requests_in_flight{method="GET",route="ping",server="asgi"} 1.0
+lab_http_requests_in_flight{method="GET",route="metrics",server="asgi"} 1.0
+# TYPE lab_event_loop_lag_seconds histogram
+lab_event_loop_lag_seconds_bucket{le="0.001",server="asgi"} 10.0
+lab_event_loop_lag_seconds_bucket{le="0.01",server="asgi"} 20.0
+lab_event_loop_lag_seconds_bucket{le="0.5",server="asgi"} 30.0
+lab_event_loop_lag_seconds_bucket{le="+Inf",server="asgi"} 30.0
+lab_event_loop_lag_seconds_count{server="asgi"} 30.0
+lab_event_loop_lag_seconds_sum{server="asgi"} 1.0
+"""
+
+
+def test_threads_are_read_per_worker_process() -> None:
+    assert threads_by_pid(METRICS) == {"101": 9, "102": 14}
+
+
+def test_in_flight_leaves_the_scrape_out() -> None:
+    assert in_flight(METRICS) == 8
+
+
+def test_loop_lag_p99_is_the_bucket_bound_of_the_phase_alone() -> None:
+    after = lag_buckets(METRICS)
+    # Before the phase: 10 probes, all fast. During it: 10 under 10 ms, 10 up to 500 ms.
+    before = {0.001: 10.0, 0.01: 10.0, 0.5: 10.0, float("inf"): 10.0}
+    assert lag_p99_bound_ms(before, after) == 500.0
+    fast_phase = {0.001: 0.0, 0.01: 10.0, 0.5: 20.0, float("inf"): 20.0}
+    assert lag_p99_bound_ms(fast_phase, after) == 1.0
+
+
+def test_no_loop_lag_without_probes() -> None:
+    assert lag_p99_bound_ms({}, {}) is None
+    assert lag_p99_bound_ms(lag_buckets(METRICS), lag_buckets(METRICS)) is None
