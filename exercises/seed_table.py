@@ -46,7 +46,7 @@ EXERCISE = Exercise(
             server="asgi",
             settings={"asgi_server": "uvicorn", "web_workers": 1},
             load=Load(f"/cpu/async?cpu_ms={P_MS}", users=2),
-            probe=Probe("/ping", rate=10),
+            probe=Probe("/ping", rate=4),
             expected="Bad",
         ),
         Phase(
@@ -56,7 +56,7 @@ EXERCISE = Exercise(
             server="wsgi",
             settings={"wsgi_worker_class": "gthread", "web_workers": 1, "web_threads": 4},
             load=Load(f"/cpu/sync?cpu_ms={P_MS}", users=1),
-            probe=Probe("/ping", rate=10),
+            probe=Probe("/ping", rate=4),
             expected="OK",
         ),
     ),
@@ -99,7 +99,7 @@ EXERCISE = Exercise(
             measure="probe_p99",
             op=">=",
             bound=0.5 * P_MS,
-            why="CPU work on the loop blocks it: /ping waits for the work in progress",
+            why="CPU work on the loop blocks it: /ping waits for the CPU requests in progress",
         ),
         Rule(
             phase="sync-cpu",

@@ -57,7 +57,7 @@ class Probe:
     its intended start, so its latency is what a neighbour of the main load waits."""
 
     path: str = "/ping"
-    rate: float = 10.0
+    rate: float = 4.0
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,34 @@
 from lab.exercise.engine import PhaseRun
 
 SEED_TABLE_VALUES: dict[str, dict[str, float]] = {
-    "sync-io": {"throughput": 9.5, "p50": 1025.023, "p90": 1034.239, "p99": 1051.647},
-    "async-io": {"throughput": 46.25, "p50": 209.919, "p90": 223.103, "p99": 233.727},
-    "async-cpu": {"throughput": 1.75, "p50": 1040.383, "probe_p50": 2924.5, "probe_p99": 4177.9},
-    "sync-cpu": {"throughput": 2.5, "p50": 384.255, "probe_p50": 12.119, "probe_p99": 37.023},
+    "sync-io": {
+        "throughput": 9.5,
+        "p50": 1020.927,
+        "p90": 1028.607,
+        "p99": 1030.655,
+    },
+    "async-io": {
+        "throughput": 47.5,
+        "p50": 205.951,
+        "p90": 210.175,
+        "p99": 215.295,
+    },
+    "async-cpu": {
+        "throughput": 2.25,
+        "p50": 822.783,
+        "p90": 883.199,
+        "p99": 918.527,
+        "probe_p50": 1393.663,
+        "probe_p99": 1760.255,
+    },
+    "sync-cpu": {
+        "throughput": 2.25,
+        "p50": 421.631,
+        "p90": 436.991,
+        "p99": 456.191,
+        "probe_p50": 17.935,
+        "probe_p99": 31.455,
+    },
 }
 
 
