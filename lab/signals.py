@@ -48,3 +48,15 @@ def stop_on_signals(cleanup: Callable[[bool], None]) -> Iterator[None]:
         finally:
             for sig in INTERRUPTS:
                 signal.signal(sig, previous.get(sig, saved[sig]))
+
+
+@contextmanager
+def stop_raises() -> Iterator[None]:
+    """In the block, SIGTERM and SIGHUP raise `Stop` as Ctrl-C raises KeyboardInterrupt, so the
+    block's own `finally` and `with` exits run (`lab exercise` stops its servers that way)."""
+    previous = {sig: signal.signal(sig, _raise_stop) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -11,12 +11,16 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from contracts.settings import LabSettings
+from lab import signals
 
-# Imported lazily below: the exercises are not part of the server images.
+# Imported lazily: the exercises are not part of the server images, which run `lab` too.
+if TYPE_CHECKING:
+    from exercises.spec import Exercise
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,13 +61,12 @@ def main(args: argparse.Namespace, settings: LabSettings, env: Mapping[str, str]
 
 
 def _run(
-    chosen: list[object],
+    chosen: Sequence[Exercise],
     settings: LabSettings,
     env: Mapping[str, str],
     short: bool,
     json_path: str | None,
 ) -> int:
-    from exercises.spec import Exercise
     from lab.exercise import engine, report, results
     from lab.exercise.progress import Progress
     from lab.exercise.verdict import exit_code, judge
@@ -74,19 +77,19 @@ def _run(
     docs = []
     code = 0
     for ex in chosen:
-        assert isinstance(ex, Exercise)
         names = [p.name for p in ex.phases]
 
         def tick(phase: str, left: float, ex: Exercise = ex, names: list[str] = names) -> None:
             progress.update(ex.name, names.index(phase) + 1, len(names), phase, left)
 
         try:
-            runs = engine.run(ex, settings, short=short, env=env, tick=tick)
+            with signals.stop_raises():
+                runs = engine.run(ex, settings, short=short, env=env, tick=tick)
         except engine.SetupError as e:
             progress.done()
             print(f"lab exercise run {ex.name}: {e}", file=sys.stderr)
             return 2
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, signals.Stop):
             progress.done()
             print(f"lab exercise run {ex.name}: interrupted; servers stopped", file=sys.stderr)
             return 130

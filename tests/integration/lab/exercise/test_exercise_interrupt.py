@@ -1,4 +1,5 @@
-"""Ctrl-C in the middle of a phase: the run says so, exits 130 and leaves no server behind."""
+"""Ctrl-C (or SIGTERM) in the middle of a phase: the run says so, exits 130 and leaves no
+server behind."""
 
 import os
 import signal
@@ -14,7 +15,8 @@ from contracts.paths import REPO
 pytestmark = pytest.mark.integration
 
 
-def test_ctrl_c_stops_every_server(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupt_stops_every_server(tmp_path: Path, sig: signal.Signals) -> None:
     var = tmp_path / "var"
     with subprocess.Popen(
         [sys.executable, "-m", "lab", "exercise", "run", "seed-table", "--short"],
@@ -32,7 +34,7 @@ def test_ctrl_c_stops_every_server(tmp_path: Path) -> None:
                     break
             servers = [p for p in started_from(var) if p.pid != proc.pid]
             assert len(servers) >= 2  # the upstream and uvicorn, with its workers
-            proc.send_signal(signal.SIGINT)
+            proc.send_signal(sig)
             _, err = proc.communicate(timeout=60)
         finally:
             if proc.poll() is None:
