@@ -20,7 +20,9 @@ Sample = tuple[str, dict[str, str], float]
 
 def client_values(main: ClosedResult | Result, probe: Result | None) -> dict[str, float]:
     """The quantities rules can name, from the generators' results (absent: not measured)."""
-    values: dict[str, float] = {}
+    values: dict[str, float] = {
+        "errors": sum(main.errors.values()) + (sum(probe.errors.values()) if probe else 0)
+    }
     if isinstance(main, ClosedResult):
         values["throughput"] = main.throughput
     else:

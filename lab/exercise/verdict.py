@@ -50,6 +50,8 @@ class Verdict:
 
 
 def fmt(x: float) -> str:
+    if abs(x - round(x)) < 1e-9:  # a whole bound, whatever float arithmetic made of it
+        return str(round(x))
     if abs(x) >= 100:
         return f"{x:.0f}"
     if abs(x) >= 10:
@@ -82,7 +84,26 @@ def judge_rule(rule: Rule, measured: Measured) -> Verdict:
 
 
 def judge(exercise: Exercise, measured: Measured) -> list[Verdict]:
-    return [judge_rule(rule, measured) for rule in exercise.rules]
+    """Every rule, plus a failing verdict for each phase in which requests failed: the rules
+    describe the pattern's requests, and a failed one is not one of them."""
+    verdicts = [judge_rule(rule, measured) for rule in exercise.rules]
+    for phase in exercise.phases:
+        errors = measured.get(phase.name, {}).get("errors", 0)
+        if errors > 0:
+            verdicts.append(
+                Verdict(
+                    phase=phase.name,
+                    rule="no request fails",
+                    measure="errors",
+                    op="<=",
+                    measured=errors,
+                    bound=0,
+                    unit="failed requests",
+                    holds=False,
+                    why="the rules are about answered requests, so failures void them",
+                )
+            )
+    return verdicts
 
 
 def row_verdict(phase: Phase, verdicts: Sequence[Verdict]) -> str:

@@ -21,10 +21,10 @@ def test_the_recorded_run_gives_the_expected_verdicts() -> None:
 def test_a_rule_prints_its_figure_beside_its_bound() -> None:
     verdicts = judge(SEED_TABLE, SEED_TABLE_VALUES)
     assert verdicts[0].line() == (
-        "throughput ≤ 1.2 × W÷D: 9.50 req/s of bound 12.0 ✓ — "
+        "throughput ≤ 1.2 × W÷D: 9.50 req/s of bound 12 ✓ — "
         "requests queue for a worker: W workers each finish one request per D"
     )
-    assert verdicts[0].impact() == "throughput 9.50 ≤ 12.0"
+    assert verdicts[0].impact() == "throughput 9.50 ≤ 12"
 
 
 def test_a_bound_can_be_a_factor_of_another_measurement() -> None:
@@ -70,3 +70,16 @@ def test_the_comparison_is_inclusive_at_the_bound() -> None:
     assert judge_rule(Rule("a", "t", "p50", "<=", 5.0, "w"), {"a": {"p50": 5.0}}).holds
     assert judge_rule(Rule("a", "t", "p50", ">=", 5.0, "w"), {"a": {"p50": 5.0}}).holds
     assert not judge_rule(Rule("a", "t", "p50", ">=", 5.0, "w"), {"a": {"p50": 4.9}}).holds
+
+
+def test_failed_requests_make_the_row_a_surprise() -> None:
+    values = copy.deepcopy(SEED_TABLE_VALUES)
+    values["async-io"]["errors"] = 3  # 502s, say: fast, so the rules alone might still hold
+    verdicts = judge(SEED_TABLE, values)
+    (failed,) = [v for v in verdicts if not v.holds]
+    assert failed.line() == (
+        "no request fails: 3 failed requests of bound 0 ✗ — surprise: expected, since "
+        "the rules are about answered requests, so failures void them"
+    )
+    assert row_verdict(SEED_TABLE.phase("async-io"), verdicts) == "surprise (expected Good)"
+    assert exit_code(verdicts) == 1

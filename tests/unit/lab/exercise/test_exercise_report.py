@@ -1,0 +1,58 @@
+"""The table and the progress line a learner sees."""
+
+import io
+
+from recorded import SEED_TABLE_VALUES, runs
+
+from exercises.seed_table import EXERCISE as SEED_TABLE
+from lab.exercise.progress import Progress
+from lab.exercise.report import table, text
+from lab.exercise.verdict import judge
+
+
+def test_the_table_has_a_row_per_phase_with_threads_impact_and_verdict() -> None:
+    verdicts = judge(SEED_TABLE, SEED_TABLE_VALUES)
+    lines = table(SEED_TABLE, runs(SEED_TABLE_VALUES), verdicts).splitlines()
+    assert lines[0].split()[:3] == ["#", "pattern", "threads"]
+    rows = lines[2:]
+    assert len(rows) == 4
+    assert rows[0].startswith("1  sync view waits on I/O, gunicorn sync (W=2)")
+    assert "2 (1+1)" in rows[0]
+    assert "throughput 9.50 ≤ 12, p50 1021 ≥ 400" in rows[0]
+    assert [r.split()[-1] for r in rows] == ["Bad", "Good", "Bad", "OK"]
+
+
+def test_every_rule_is_printed_under_its_row() -> None:
+    verdicts = judge(SEED_TABLE, SEED_TABLE_VALUES)
+    out = text(SEED_TABLE, runs(SEED_TABLE_VALUES), verdicts)
+    assert out.count(" ✓ — ") == len(SEED_TABLE.rules)
+    assert "ERRORS" not in out
+    assert out.index("row 3 async-cpu") < out.index("bystander /ping p99 ≥ 0.5 × P")
+
+
+class Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_redraws_one_line_on_a_terminal() -> None:
+    out = Tty()
+    p = Progress(out)
+    p.update("seed-table", 1, 4, "sync-io", 15.2)
+    p.update("seed-table", 1, 4, "sync-io", 14.0)
+    p.done()
+    assert out.getvalue() == (
+        "\r\x1b[K[seed-table] phase 1/4 sync-io: 15 s left"
+        "\r\x1b[K[seed-table] phase 1/4 sync-io: 14 s left\r\x1b[K"
+    )
+
+
+def test_progress_writes_a_line_per_phase_elsewhere() -> None:
+    out = io.StringIO()
+    p = Progress(out)
+    for phase, left in [("sync-io", 15), ("sync-io", 14), ("async-io", 15)]:
+        p.update("seed-table", 1 + (phase == "async-io"), 4, phase, left)
+    assert out.getvalue().splitlines() == [
+        "[seed-table] phase 1/4 sync-io: 15 s left",
+        "[seed-table] phase 2/4 async-io: 15 s left",
+    ]
