@@ -8,24 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psutil
 import pytest
+from lab_processes import started_from
 
 from contracts.paths import REPO
 
 pytestmark = pytest.mark.integration
-
-
-def started_from(var: Path) -> list[psutil.Process]:
-    """Processes whose runtime state is under `var` (every service the run started)."""
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.environ().get("LAB_VAR_DIR", "").startswith(str(var)):
-                found.append(proc)
-        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
-            continue
-    return found
 
 
 def test_seed_table_short_runs_and_cleans_up(tmp_path: Path) -> None:

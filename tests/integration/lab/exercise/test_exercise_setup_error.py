@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_exercise_run import started_from
+from lab_processes import started_from
 
 from contracts.paths import REPO
 

@@ -2,7 +2,7 @@
 
 import io
 
-from recorded import SEED_TABLE_VALUES, runs
+from exercise_recordings import SEED_TABLE_VALUES, runs
 
 from exercises.seed_table import EXERCISE as SEED_TABLE
 from lab.exercise.progress import Progress

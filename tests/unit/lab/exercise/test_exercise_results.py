@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from recorded import SEED_TABLE_VALUES, runs
+from exercise_recordings import SEED_TABLE_VALUES, runs
 
 from exercises.seed_table import EXERCISE as SEED_TABLE
 from lab.exercise import results

@@ -3,7 +3,7 @@ disagrees (never bent into the expected verdict)."""
 
 import copy
 
-from recorded import SEED_TABLE_VALUES, runs
+from exercise_recordings import SEED_TABLE_VALUES, runs
 
 from exercises.seed_table import EXERCISE as SEED_TABLE
 from exercises.spec import Of, Rule

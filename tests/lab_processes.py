@@ -1,0 +1,17 @@
+"""Finding the processes a lab run started, by the runtime state directory they were given."""
+
+from pathlib import Path
+
+import psutil
+
+
+def started_from(var: Path) -> list[psutil.Process]:
+    """Processes whose runtime state is under `var` (every service the run started)."""
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get("LAB_VAR_DIR", "").startswith(str(var)):
+                found.append(proc)
+        except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
+    return found
