@@ -17,7 +17,6 @@ D_S = D_MS / 1000
 EXERCISE = Exercise(
     name="seed-table",
     question="When does async help a Django view, when does it hurt, and what do threads buy?",
-    minutes=10,
     phases=(
         Phase(
             name="sync-io",

@@ -105,11 +105,14 @@ class Rule:
     factor: float = 1.0
 
 
+# What starting a phase's servers and measuring around the load adds, measured on 2 cores.
+SERVER_START_S = 6.0
+
+
 @dataclass(frozen=True)
 class Exercise:
     name: str
     question: str
-    minutes: int  # how long a learner needs, reading included
     phases: tuple[Phase, ...]
     rules: tuple[Rule, ...]
     explanation: str
@@ -131,6 +134,13 @@ class Exercise:
                     raise ValueError(f"exercise {self.name}: rule {rule.text!r}: unknown {q}")
                 if q.startswith("probe_") and self.phase(phase).probe is None:
                     raise ValueError(f"exercise {self.name}: {phase} has no probe to measure")
+
+    def run_seconds(self, short: bool = False) -> float:
+        """About how long a run takes: each phase's servers starting, warm-up and load."""
+        return sum(
+            SERVER_START_S + p.warmup_s + (p.short_duration_s if short else p.duration_s)
+            for p in self.phases
+        )
 
     def phase(self, name: str) -> Phase:
         return next(p for p in self.phases if p.name == name)

@@ -47,7 +47,8 @@ def main(args: argparse.Namespace, settings: LabSettings, env: Mapping[str, str]
     if args.exercise_command == "list":
         width = max(map(len, exercises), default=0)
         for ex in exercises.values():
-            print(f"{ex.name:<{width}}  ~{ex.minutes} min  {ex.question}")
+            run, short = ex.run_seconds() / 60, ex.run_seconds(short=True) / 60
+            print(f"{ex.name:<{width}}  ~{run:.1f} min (--short {short:.1f})  {ex.question}")
         return 0
     unknown = [n for n in args.names if n not in exercises]
     if unknown:

@@ -16,7 +16,7 @@ def rule(phase: str = "a", measure: str = "p50", bound: float | Of = 1.0) -> Rul
 
 
 def exercise(phases: tuple[Phase, ...], rules: tuple[Rule, ...]) -> Exercise:
-    return Exercise("x", "question?", 1, phases, rules, "explanation")
+    return Exercise("x", "question?", phases, rules, "explanation")
 
 
 def test_the_catalogue_finds_the_seed_table() -> None:
@@ -62,3 +62,11 @@ def test_a_probe_quantity_needs_a_probe() -> None:
 def test_an_unknown_quantity_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown p75"):
         exercise((phase(),), (rule(measure="p75"),))
+
+
+def test_the_run_time_adds_up_the_phases() -> None:
+    from exercises.seed_table import EXERCISE
+
+    full, short = EXERCISE.run_seconds(), EXERCISE.run_seconds(short=True)
+    assert short < full
+    assert full == sum(6.0 + p.warmup_s + p.duration_s for p in EXERCISE.phases)

@@ -19,7 +19,7 @@ def lab(*args: str) -> subprocess.CompletedProcess[str]:
 def test_list_names_each_exercise_with_its_question() -> None:
     done = lab("list")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("seed-table  ~10 min  When does async help")
+    assert done.stdout.startswith("seed-table  ~1.5 min (--short 0.8)  When does async help")
 
 
 def test_an_unknown_name_is_one_line_and_exit_2() -> None:
