@@ -19,7 +19,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.prometheus]
 def test_lab_up_runs_prometheus_scraping_the_local_services(
     prometheus_binary: str, tmp_path: Path
 ) -> None:
-    ports = {"UPSTREAM_PORT": free_port(), "PROMETHEUS_PORT": free_port()}
+    # Every service on a free port, the ones not started too: a lab already running on the
+    # default ports (`make up`) must not answer for them.
+    names = ("UPSTREAM", "WSGI", "ASGI", "LOCUST_WEB", "PROMETHEUS")
+    ports = {f"{name}_PORT": free_port() for name in names}
     env = {**os.environ, "LAB_VAR_DIR": str(tmp_path), **{k: str(v) for k, v in ports.items()}}
     env["UPSTREAM_URL"] = f"http://127.0.0.1:{ports['UPSTREAM_PORT']}"
     proc = subprocess.Popen(
