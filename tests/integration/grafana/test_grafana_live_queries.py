@@ -8,6 +8,7 @@ ports, plus Locust (web UI with /metrics) and a small bounded request loop for W
 
 import contextlib
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -123,8 +124,24 @@ def variable_values(prom: str, d: Json) -> dict[str, list[str]]:
     return values
 
 
+PROMQL_BLOCK = re.compile(r"^```promql\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def doc_queries() -> list[tuple[str, str]]:
+    """(file, expression) of every ```promql block in the README and docs/."""
+    found = []
+    for path in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        for match in PROMQL_BLOCK.finditer(path.read_text()):
+            found.append((path.name, match[1].strip()))
+    return found
+
+
+def test_the_docs_have_promql_to_check() -> None:
+    assert doc_queries(), "no ```promql block found in the docs"
+
+
 def empty_queries(prom: str) -> list[str]:
-    empty = []
+    empty = [f"{file}: {expr}" for file, expr in doc_queries() if not query(prom, expr)]
     for build in DASHBOARDS.values():
         d = build()
         try:
