@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from django_app.views import basic, cpu, db, fanout, io, stream
+from django_app.views import basic, cpu, db, fanout, index, io, stream
 
 urlpatterns = [
+    path("", index.index, name="index"),
     path("healthz", basic.healthz, name="healthz"),
     path("ping", basic.ping, name="ping"),
     path("metrics", basic.metrics, name="metrics"),

@@ -3,6 +3,7 @@ row of the dashboard."""
 
 from __future__ import annotations
 
+from contracts.dashboards import LOAD_GENERATOR
 from grafana.dashboard import LOAD_TEST_ANNOTATION, dashboard, query_variable
 from grafana.panels import Json, Layout, by_regex_dashed, rate, stat, timeseries
 
@@ -15,8 +16,8 @@ def build() -> Json:
     users_and_requests(g)
     failures_and_response_times(g)
     return dashboard(
-        "lab-load-generator",
-        "Load generator",
+        LOAD_GENERATOR.uid,
+        LOAD_GENERATOR.title,
         "Locust: users, request rate, failures and response-time percentiles.",
         g.panels,
         variables=[

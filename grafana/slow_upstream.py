@@ -3,6 +3,7 @@ injects; one function per row of the dashboard."""
 
 from __future__ import annotations
 
+from contracts.dashboards import SLOW_UPSTREAM
 from grafana.dashboard import LOAD_TEST_ANNOTATION, dashboard
 from grafana.panels import Json, Layout, by_regex_dashed, quantile, rate, timeseries
 
@@ -13,8 +14,8 @@ def build() -> Json:
     delay(g)
     faults(g)
     return dashboard(
-        "lab-slow-upstream",
-        "Slow upstream",
+        SLOW_UPSTREAM.uid,
+        SLOW_UPSTREAM.title,
         "The FastAPI slow external API: what it is asked, what it injects, how precisely it waits.",
         g.panels,
         annotations=[LOAD_TEST_ANNOTATION],

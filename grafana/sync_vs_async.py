@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contracts.dashboards import SYNC_VS_ASYNC
 from grafana.dashboard import EXERCISE_ANNOTATION, LOAD_TEST_ANNOTATION, dashboard, query_variable
 from grafana.panels import (
     Json,
@@ -46,8 +47,8 @@ def build() -> Json:
     per_route(g)
     lab_health(g)
     return dashboard(
-        "lab-sync-vs-async",
-        "Sync vs Async",
+        SYNC_VS_ASYNC.uid,
+        SYNC_VS_ASYNC.title,
         "The same Django app on gunicorn (WSGI) and uvicorn (ASGI), side by side: what "
         "happens, how far each is from its Little's-law bound, and why.",
         g.panels,
