@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import math
+from html import escape
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -86,6 +87,11 @@ def create_app(config: RuntimeConfig, hosts: tuple[str, ...] = LOOPBACK) -> ASGI
     @api.exception_handler(KnobError)
     async def knob_error(request: Request, exc: KnobError) -> JSONResponse:
         return JSONResponse({"detail": [exc.as_detail()]}, status_code=422)
+
+    @api.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def index() -> str:
+        """A page for a person: every knob, and where to go next."""
+        return _index_page(config)
 
     @api.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -168,6 +174,29 @@ async def _refuse_host(send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+def _index_page(config: RuntimeConfig) -> str:
+    current = config.current.as_dict()
+    rows = "\n".join(
+        f"<tr><td>{escape(k.name)}</td><td>{escape(str(current.get(k.name)))}</td>"
+        f"<td>{escape(k.bounds_text())}</td><td>{escape(k.env)}</td>"
+        f"<td>{'' if k.scope != 'request' else escape(f'?{k.example} · {k.header}')}</td>"
+        f"<td>{escape(k.help)}</td></tr>"
+        for k in KNOBS
+    )
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>asynclab: slow upstream</title></head><body>"
+        "<h1>The slow upstream</h1>"
+        f"<p>{escape(DESCRIPTION)}</p>"
+        "<ul><li><a href='/slow?delay_ms=200'>/slow?delay_ms=200</a>: one slow answer</li>"
+        "<li><a href='/config'>/config</a>: the defaults now (change them with PUT /config)</li>"
+        "<li><a href='/docs'>/docs</a>: the API, interactive</li>"
+        "<li><a href='/metrics'>/metrics</a>: Prometheus text</li></ul>"
+        "<table><tr><th>knob</th><th>now</th><th>bounds</th><th>environment</th>"
+        f"<th>per request</th><th>meaning</th></tr>{rows}</table></body></html>"
+    )
 
 
 def _schema(knob: Knob) -> dict[str, Any]:

@@ -131,3 +131,11 @@ def test_health_metrics_and_openapi_docs_are_served(client: InProcessClient) -> 
     names = {p["name"] for p in spec["paths"]["/slow"]["get"]["parameters"]}
     assert {"delay_ms", "X-Delay-Ms", "hang_rate", "X-Hang-Rate"} <= names
     assert client.get("/docs").status_code == 200
+
+
+def test_the_index_is_a_page_with_every_knob_and_the_links() -> None:
+    r = InProcessClient().get("/")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    for text in ("delay_ms", "SLOW_MAX_DELAY_MS", "X-Delay-Ms", "href='/docs'", "href='/config'"):
+        assert text in r.text, text
