@@ -11,9 +11,10 @@ import math
 from html import escape
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Request, Response
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -81,7 +82,9 @@ def create_app(config: RuntimeConfig, hosts: tuple[str, ...] = LOOPBACK) -> ASGI
 
     Long on purpose: each route is a few lines closing over `config`, clearest side by side.
     """
-    api = FastAPI(title="slow upstream", version="1.0", description=DESCRIPTION)
+    # FastAPIOffline serves Swagger UI and ReDoc from the package, not a CDN: /docs works on a
+    # machine with no internet, as the lab must.
+    api = FastAPIOffline(title="slow upstream", version="1.0", description=DESCRIPTION)
     QUEUED.set_function(lambda: float(config.limiter.waiting))
 
     @api.exception_handler(KnobError)

@@ -1,5 +1,7 @@
 """The HTTP contract in-process: knobs from query, headers and /config, and the 422s."""
 
+import re
+
 import pytest
 from upstream_client import InProcessClient
 
@@ -139,3 +141,15 @@ def test_the_index_is_a_page_with_every_knob_and_the_links() -> None:
     assert r.headers["content-type"].startswith("text/html")
     for text in ("delay_ms", "SLOW_MAX_DELAY_MS", "X-Delay-Ms", "href='/docs'", "href='/config'"):
         assert text in r.text, text
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_the_api_docs_need_no_internet(page: str) -> None:
+    client = InProcessClient()
+    r = client.get(page)
+    assert r.status_code == 200
+    assert "https://" not in r.text  # no CDN: every asset from this server
+    assets = re.findall(r'(?:src|href)="(/[^"]+\.(?:js|css))"', r.text)
+    assert assets
+    for asset in assets:
+        assert client.get(asset).status_code == 200, asset
