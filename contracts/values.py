@@ -66,7 +66,7 @@ def parse_flag(raw: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise BadValue(f"expected 1 or 0, got {_shown(raw)}")
+    raise BadValue(f"expected 1 or 0 (or true/false, yes/no, on/off), got {_shown(raw)}")
 
 
 PARSERS = {
