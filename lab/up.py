@@ -9,11 +9,14 @@ Ctrl-C, SIGTERM or SIGHUP stop everything it started.
 
 from __future__ import annotations
 
+import contextlib
+import re
 import shutil
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO
@@ -136,12 +139,15 @@ class _Lab:
         """Each service once the one before is healthy (Locust's workers after their master),
         then the URLs."""
         for s in services:
-            self.out.write(f"lab up: starting {s.name} ({s.description}) ...\n")
+            self.out.write(f"lab up: starting {s.name} ({describe(s, self.settings)}) ...\n")
             proc = self._launch(s.name, s.name).proc
             runner.wait_healthy(s.url(self.settings) + s.health_path, proc, health_timeout)
-            if s.name == "locust":
+            if s.name == "locust" and self.settings.locust_workers:
                 for i in range(1, self.settings.locust_workers + 1):
                     self._launch("locust-worker", f"locust-worker-{i}")
+                _wait_for_workers(
+                    s.url(self.settings), self.settings.locust_workers, health_timeout
+                )
         _print_urls(self.settings, services, self.out, self.lock)
 
     def watch(self) -> int:
@@ -198,18 +204,54 @@ class _Lab:
         return running
 
 
+def _wait_for_workers(locust_url: str, expected: int, timeout: float) -> None:
+    """Until the Locust master counts `expected` connected workers (its /metrics)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError, ValueError):
+            with urllib.request.urlopen(locust_url + "/metrics", timeout=2) as r:
+                text = r.read().decode()
+            match = re.search(r"^locust_workers (\S+)$", text, re.MULTILINE)
+            if match and float(match[1]) >= expected:
+                return
+        time.sleep(0.3)
+    raise runner.ServiceFailed(f"locust: {expected} workers did not connect in {timeout:.0f} s")
+
+
+def describe(service: Service, settings: LabSettings) -> str:
+    """A service's description as these settings run it."""
+    if service.name == "wsgi":
+        threads = f", {settings.web_threads} threads" if settings.web_threads > 1 else ""
+        return (
+            f"Django on gunicorn (WSGI), {settings.web_workers} {settings.wsgi_worker_class} "
+            f"workers{threads}"
+        )
+    if service.name == "asgi":
+        server = "uvicorn" if settings.asgi_server == "uvicorn" else "gunicorn + uvicorn workers"
+        return f"Django on {server} (ASGI), {settings.web_workers} workers"
+    if service.name == "locust" and settings.locust_workers:
+        return f"{service.description}, master of {settings.locust_workers} workers"
+    return service.description
+
+
+def _try_line(settings: LabSettings, services: Sequence[Service]) -> str | None:
+    names = {s.name for s in services}
+    for name, path in (("wsgi", "/io/sync?delay_ms=200"), ("asgi", "/io/async?delay_ms=200")):
+        if name in names:
+            return f"Try: curl '{settings.url(getattr(settings, name + '_port'))}{path}'"
+    if "upstream" in names:
+        return f"Try: curl '{settings.url(settings.upstream_port)}/slow?delay_ms=200'"
+    return None
+
+
 def _print_urls(
     settings: LabSettings, services: Sequence[Service], out: IO[str], lock: threading.Lock
 ) -> None:
     lines = ["", "The lab is up:"]
     for s in services:
-        lines.append(f"  {s.name:<11} {s.url(settings):<24} {s.description}")
-    lines += [
-        "",
-        "Try: curl '" + settings.url(settings.wsgi_port) + "/io/sync?delay_ms=200'",
-        "Press Ctrl-C to stop everything.",
-        "",
-    ]
+        lines.append(f"  {s.name:<11} {s.url(settings):<24} {describe(s, settings)}")
+    try_line = _try_line(settings, services)
+    lines += ["", *([try_line] if try_line else []), "Press Ctrl-C to stop everything.", ""]
     with lock:
         out.write("\n".join(lines) + "\n")
         out.flush()
