@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
 from contracts.params import BadParameter, Budget, parse
@@ -39,6 +39,16 @@ def _refuse(
         return error_response(400, exc.message, parameter=exc.parameter)
 
 
+def _for_method(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """A HEAD answer without its body (its length still said): the servers must not send
+    body bytes for HEAD (gunicorn logs every one), and Django leaves that to them."""
+    if request.method == "HEAD" and isinstance(response, HttpResponse):
+        length = len(response.content)
+        response.content = b""
+        response["Content-Length"] = str(length)
+    return response
+
+
 def _upstream_failed(exc: UpstreamError) -> HttpResponseBase:
     return error_response(exc.status, exc.message, **exc.details)
 
@@ -56,9 +66,9 @@ def endpoint(budget: Budget | None = None, **spec: Spec) -> Callable[[Any], Any]
                 if isinstance(kwargs, HttpResponseBase):
                     return kwargs
                 try:
-                    return await async_view(request, **kwargs)
+                    return _for_method(request, await async_view(request, **kwargs))
                 except UpstreamError as exc:
-                    return _upstream_failed(exc)
+                    return _for_method(request, _upstream_failed(exc))
 
             run_async.params = spec  # type: ignore[attr-defined]
             return run_async
@@ -71,9 +81,9 @@ def endpoint(budget: Budget | None = None, **spec: Spec) -> Callable[[Any], Any]
             if isinstance(kwargs, HttpResponseBase):
                 return kwargs
             try:
-                return sync_view(request, **kwargs)
+                return _for_method(request, sync_view(request, **kwargs))
             except UpstreamError as exc:
-                return _upstream_failed(exc)
+                return _for_method(request, _upstream_failed(exc))
 
         run_sync.params = spec  # type: ignore[attr-defined]
         return run_sync

@@ -76,3 +76,16 @@ def test_only_the_labs_host_names_are_served(host: str, status: int) -> None:
     assert response.status_code == status
     if status == 400:
         assert response.json()["error"] == "bad request"
+
+
+def test_a_head_answer_has_no_body_but_says_its_length() -> None:
+    from django.test import RequestFactory
+
+    from django_app.views.basic import ping
+
+    factory = RequestFactory()
+    got = ping(factory.get("/ping"))
+    head = ping(factory.head("/ping"))
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head["Content-Length"] == str(len(got.content))
