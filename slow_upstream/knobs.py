@@ -58,8 +58,10 @@ def excerpt(text: str) -> str:
 
 
 def _echo(value: object) -> object:
-    if value is None or isinstance(value, bool | int):
+    if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, int):
+        return value if len(str(value)) <= EXCERPT_CHARS else excerpt(str(value))
     if isinstance(value, float):
         return value if math.isfinite(value) else str(value)
     if isinstance(value, str):
@@ -274,7 +276,8 @@ def _choice(knob: Knob, text: str, loc: tuple[str, str]) -> str:
 
 
 def _in_bounds(knob: Knob, number: float, loc: tuple[str, str], raw: object) -> float | int:
-    if not math.isfinite(number):
+    # A JSON integer is exact and may be far beyond a float's range: compared, never converted.
+    if isinstance(number, float) and not math.isfinite(number):
         raise KnobError(loc, "expected a finite number", raw)
     if not knob.lo <= number <= knob.hi:
         hi = _num(knob.hi)

@@ -105,3 +105,11 @@ def test_an_explicit_hang_ms_above_the_cap_is_still_refused() -> None:
         merge(explicit, {"max_delay_ms": 10_000.0}, {"max_delay_ms": ("body", "max_delay_ms")})
     assert info.value.loc == ("body", "max_delay_ms")
     assert "hang_ms=20000 exceeds max_delay_ms=10000" in info.value.msg
+
+
+def test_a_json_integer_beyond_a_float_is_out_of_bounds_not_a_crash() -> None:
+    # Found by the fuzz suite: math.isfinite(10**400) raised OverflowError, a 500.
+    with pytest.raises(KnobError) as info:
+        parse_json(BY_NAME["delay_ms"], 10**400, ("body", "delay_ms"))
+    assert "between" in info.value.msg
+    assert len(str(info.value.as_detail()["input"])) <= 80
