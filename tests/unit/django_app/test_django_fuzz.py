@@ -140,6 +140,8 @@ def test_hostile_query_strings_are_a_json_400_or_served(
             assert content_type.startswith("text/plain")
         elif path == "/stream/async":
             assert content_type.startswith("text/event-stream")
+        elif path == "/":
+            assert content_type.startswith("text/html")  # the index page, for a person
         else:
             assert content_type == "application/json"
             assert answer.json().get("server", client.server) == client.server
