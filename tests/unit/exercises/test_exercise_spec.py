@@ -70,3 +70,33 @@ def test_the_run_time_adds_up_the_phases() -> None:
     full, short = EXERCISE.run_seconds(), EXERCISE.run_seconds(short=True)
     assert short < full
     assert full == sum(6.0 + p.warmup_s + p.duration_s for p in EXERCISE.phases)
+
+
+def test_every_exercise_builds_under_its_file_name() -> None:
+    import importlib
+    import pkgutil
+
+    import exercises
+
+    modules = [m.name for m in pkgutil.iter_modules(exercises.__path__) if m.name != "spec"]
+    names = [importlib.import_module(f"exercises.{m}").EXERCISE.name for m in modules]
+    assert names == [m.replace("_", "-") for m in modules]
+    assert len(set(names)) == len(names)
+    assert sorted(catalogue()) == sorted(names)
+
+
+@pytest.mark.parametrize("name", sorted(catalogue()))
+def test_every_exercise_is_complete(name: str) -> None:
+    ex = catalogue()[name]
+    assert ex.question.endswith("?")
+    assert ex.explanation
+    phases = {p.name for p in ex.phases}
+    assert all(p.expected for p in ex.phases)
+    assert all(ex.rules_of(p) for p in phases), "every row is judged"
+    for r in ex.rules:
+        assert r.phase in phases
+        assert r.text
+        assert r.why
+        if isinstance(r.bound, Of):
+            assert r.bound.phase in phases
+            assert r.bound.phase != r.phase

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 from contracts.paths import REPO
+from lab.exercise.catalogue import catalogue
 
 
 def lab(*args: str) -> subprocess.CompletedProcess[str]:
@@ -19,7 +20,12 @@ def lab(*args: str) -> subprocess.CompletedProcess[str]:
 def test_list_names_each_exercise_with_its_question() -> None:
     done = lab("list")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("seed-table  ~1.5 min (--short 0.8)  When does async help")
+    lines = done.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == sorted(catalogue())
+    assert any(
+        line.startswith("seed-table ") and "~1.5 min (--short 0.8)  When does async help" in line
+        for line in lines
+    )
 
 
 def test_an_unknown_name_is_one_line_and_exit_2() -> None:
@@ -27,7 +33,8 @@ def test_an_unknown_name_is_one_line_and_exit_2() -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr == (
-        "lab exercise run: unknown exercise no-such-exercise; choose from: seed-table\n"
+        "lab exercise run: unknown exercise no-such-exercise; choose from: "
+        f"{', '.join(catalogue())}\n"
     )
 
 

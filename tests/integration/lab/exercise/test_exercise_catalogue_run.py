@@ -1,0 +1,44 @@
+"""The catalogue's exercises beyond the seed table, measured for real in one `lab exercise run
+A B ... --short --json` call: every rule holds and each row gets its expected verdict."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lab_processes import started_from
+
+from contracts.paths import REPO
+
+pytestmark = pytest.mark.integration
+
+# Each exercise and its rows' verdicts, in phase order.
+EXPECTED = {
+    "blocking-in-async": ["Bad", "Good"],
+}
+
+
+def test_the_catalogue_short_runs_give_the_expected_verdicts(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "lab", "exercise", "run", *EXPECTED, "--short", "--json", out],
+        capture_output=True,
+        text=True,
+        timeout=60 * len(EXPECTED),
+        cwd=REPO,
+        env={**os.environ, "LAB_VAR_DIR": str(var)},
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    data = json.loads(out.read_text())
+    ran = {e["name"]: e for e in data["exercises"]}
+    assert list(ran) == list(EXPECTED)
+    for name, verdicts in EXPECTED.items():
+        exercise = ran[name]
+        failed = [v for v in exercise["verdicts"] if not v["holds"]]
+        assert exercise["outcome"] == "as expected", (name, failed)
+        assert [p["verdict"] for p in exercise["phases"]] == verdicts, name
+    assert started_from(var) == []
