@@ -17,6 +17,7 @@ pytestmark = pytest.mark.integration
 # Each exercise and its rows' verdicts, in phase order.
 EXPECTED = {
     "blocking-in-async": ["Bad", "Good"],
+    "sync-to-async": ["Serial", "Parallel"],
 }
 
 
