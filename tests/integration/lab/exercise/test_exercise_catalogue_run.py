@@ -18,6 +18,7 @@ pytestmark = pytest.mark.integration
 EXPECTED = {
     "blocking-in-async": ["Bad", "Good"],
     "sync-to-async": ["Serial", "Parallel"],
+    "fanout": ["OK", "Good"],
 }
 
 
