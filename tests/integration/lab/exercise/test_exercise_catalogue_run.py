@@ -19,6 +19,7 @@ EXPECTED = {
     "blocking-in-async": ["Bad", "Good"],
     "sync-to-async": ["Serial", "Parallel"],
     "fanout": ["OK", "Good"],
+    "http-client": ["Good", "Good"],
 }
 
 
