@@ -20,8 +20,10 @@ Sample = tuple[str, dict[str, str], float]
 
 def client_values(main: ClosedResult | Result, probe: Result | None) -> dict[str, float]:
     """The quantities rules can name, from the generators' results (absent: not measured)."""
+    probe_errors = sum(probe.errors.values()) if probe else 0
     values: dict[str, float] = {
-        "errors": sum(main.errors.values()) + (sum(probe.errors.values()) if probe else 0)
+        "errors": sum(main.errors.values()) + probe_errors,
+        "probe_errors": probe_errors,
     }
     if isinstance(main, ClosedResult):
         values["throughput"] = main.throughput

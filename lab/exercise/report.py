@@ -42,7 +42,9 @@ def text(exercise: Exercise, runs: Sequence[PhaseRun], verdicts: Sequence[Verdic
         if lag is not None:
             notes.append(f"loop lag p99 ≤ {lag:g} ms")
         notes.append(f"in flight max {run.server_side.get('in_flight_max', '?')}")
-        if errors or probe_errors:
+        if exercise.phase(run.name).expect_failures and errors and not probe_errors:
+            notes.append(f"failed as the fault expects {dict(errors)}")
+        elif errors or probe_errors:
             notes.append(f"ERRORS {dict(errors)} probe {dict(probe_errors)}")
         out.append(f"row {i} {run.name}: " + "; ".join(notes))
         out += [f"  {v.line()}" for v in verdicts if v.phase == run.name]

@@ -85,22 +85,29 @@ def judge_rule(rule: Rule, measured: Measured) -> Verdict:
 
 def judge(exercise: Exercise, measured: Measured) -> list[Verdict]:
     """Every rule, plus a failing verdict for each phase in which requests failed: the rules
-    describe the pattern's requests, and a failed one is not one of them."""
+    describe the pattern's requests, and a failed one is not one of them. A phase that
+    expects failures (a fault) is voided only by failed bystander requests."""
     verdicts = [judge_rule(rule, measured) for rule in exercise.rules]
     for phase in exercise.phases:
-        errors = measured.get(phase.name, {}).get("errors", 0)
+        values = measured.get(phase.name, {})
+        if phase.expect_failures:
+            errors, text = values.get("probe_errors", 0), "no bystander request fails"
+            why = "the fault is the main load's: the bystander's requests must still answer"
+        else:
+            errors, text = values.get("errors", 0), "no request fails"
+            why = "the rules are about answered requests, so failures void them"
         if errors > 0:
             verdicts.append(
                 Verdict(
                     phase=phase.name,
-                    rule="no request fails",
+                    rule=text,
                     measure="errors",
                     op="<=",
                     measured=errors,
                     bound=0,
                     unit="failed requests",
                     holds=False,
-                    why="the rules are about answered requests, so failures void them",
+                    why=why,
                 )
             )
     return verdicts

@@ -20,6 +20,7 @@ EXPECTED = {
     "sync-to-async": ["Serial", "Parallel"],
     "fanout": ["OK", "Good"],
     "http-client": ["Good", "Good"],
+    "faults": ["Bad", "Good"],
 }
 
 
@@ -44,4 +45,8 @@ def test_the_catalogue_short_runs_give_the_expected_verdicts(tmp_path: Path) -> 
         failed = [v for v in exercise["verdicts"] if not v["holds"]]
         assert exercise["outcome"] == "as expected", (name, failed)
         assert [p["verdict"] for p in exercise["phases"]] == verdicts, name
+    # The hung upstream fails the main load, by design, and never the bystander.
+    for phase in ran["faults"]["phases"]:
+        assert set(phase["client"]["errors"]) == {"HTTP 504"}, phase["client"]["errors"]
+        assert phase["probe"]["errors"] == {}
     assert started_from(var) == []

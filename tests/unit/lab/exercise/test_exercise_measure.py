@@ -1,6 +1,14 @@
 """Reading a server's /metrics: threads per worker, requests in flight, event-loop lag."""
 
-from lab.exercise.measure import in_flight, lag_buckets, lag_p99_bound_ms, threads_by_pid
+from lab.exercise.measure import (
+    client_values,
+    in_flight,
+    lag_buckets,
+    lag_p99_bound_ms,
+    threads_by_pid,
+)
+from loadgen.closedloop import ClosedResult
+from loadgen.openmodel import Result
 
 METRICS = """\
 # TYPE lab_process_threads gauge
@@ -40,3 +48,16 @@ def test_loop_lag_p99_is_the_bucket_bound_of_the_phase_alone() -> None:
 def test_no_loop_lag_without_probes() -> None:
     assert lag_p99_bound_ms({}, {}) is None
     assert lag_p99_bound_ms(lag_buckets(METRICS), lag_buckets(METRICS)) is None
+
+
+def test_failed_requests_are_counted_in_all_and_for_the_bystander_alone() -> None:
+    main = ClosedResult("http://x/io", users=2, duration_s=1.0)
+    main.record(1.0, "http 504", in_window=True)
+    main.record(1.0, "http 504", in_window=True)
+    probe = Result(url="http://x/ping", requested_rate=4, duration_s=1, planned=4)
+    probe.record_response(intended=0.0, started=0.0, done=0.01)
+    probe.record_response(intended=0.0, started=0.0, done=2.0, error="timeout")
+    values = client_values(main, probe)
+    assert (values["errors"], values["probe_errors"]) == (3, 1)
+    assert "p50" not in values  # nothing answered
+    assert client_values(main, None)["probe_errors"] == 0

@@ -1,5 +1,6 @@
 """The table and the progress line a learner sees."""
 
+import dataclasses
 import io
 
 from exercise_recordings import SEED_TABLE_VALUES, runs
@@ -28,6 +29,21 @@ def test_every_rule_is_printed_under_its_row() -> None:
     assert out.count(" ✓ — ") == len(SEED_TABLE.rules)
     assert "ERRORS" not in out
     assert out.index("row 3 async-cpu") < out.index("bystander /ping p99 ≥ 0.5 × P")
+
+
+def test_failures_a_phase_expects_are_noted_not_shouted() -> None:
+    faulty = dataclasses.replace(SEED_TABLE.phase("async-cpu"), expect_failures=True)
+    exercise = dataclasses.replace(
+        SEED_TABLE, phases=tuple(faulty if p.name == faulty.name else p for p in SEED_TABLE.phases)
+    )
+    recorded = runs(SEED_TABLE_VALUES)
+    recorded[2].client = {"errors": {"HTTP 504": 9}}
+    out = text(exercise, recorded, judge(exercise, SEED_TABLE_VALUES))
+    assert "row 3 async-cpu" in out
+    assert "failed as the fault expects {'HTTP 504': 9}" in out
+    assert "ERRORS" not in out
+    # The same failures on a phase that does not expect them are shouted.
+    assert "ERRORS {'HTTP 504': 9} probe {}" in text(SEED_TABLE, recorded, [])
 
 
 class Tty(io.StringIO):

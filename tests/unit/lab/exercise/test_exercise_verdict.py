@@ -2,6 +2,7 @@
 disagrees (never bent into the expected verdict)."""
 
 import copy
+import dataclasses
 
 from exercise_recordings import SEED_TABLE_VALUES, runs
 
@@ -83,3 +84,24 @@ def test_failed_requests_make_the_row_a_surprise() -> None:
     )
     assert row_verdict(SEED_TABLE.phase("async-io"), verdicts) == "surprise (expected Good)"
     assert exit_code(verdicts) == 1
+
+
+def test_a_phase_expecting_failures_is_voided_only_by_the_bystander() -> None:
+    faulty = dataclasses.replace(SEED_TABLE.phase("async-cpu"), expect_failures=True)
+    exercise = dataclasses.replace(
+        SEED_TABLE, phases=tuple(faulty if p.name == faulty.name else p for p in SEED_TABLE.phases)
+    )
+    values = copy.deepcopy(SEED_TABLE_VALUES)
+    values["async-cpu"].update(errors=40, probe_errors=0)  # 504s of the main load, say
+    verdicts = judge(exercise, values)
+    assert all(v.holds for v in verdicts)
+    assert row_verdict(faulty, verdicts) == "Bad"
+
+    values["async-cpu"].update(errors=42, probe_errors=2)
+    (failed,) = [v for v in judge(exercise, values) if not v.holds]
+    assert failed.line() == (
+        "no bystander request fails: 2 failed requests of bound 0 ✗ — surprise: expected, "
+        "since the fault is the main load's: the bystander's requests must still answer"
+    )
+    # Without the flag, the same failures void the row.
+    assert not all(v.holds for v in judge(SEED_TABLE, values))
