@@ -14,9 +14,12 @@ from typing import Literal, get_args
 from contracts.settings import LabSettings
 
 Server = Literal["wsgi", "asgi"]
-# What a rule can measure in a phase. Latencies are in ms, throughput in requests/s.
-Quantity = Literal["throughput", "p50", "p90", "p99", "probe_p50", "probe_p99", "threads"]
-UNITS: Mapping[str, str] = {"throughput": "req/s", "threads": "threads"}
+# What a rule can measure in a phase. Latencies are in ms, throughput in requests/s, the tail's
+# amplification p99/p50 in multiples of the p50.
+Quantity = Literal[
+    "throughput", "p50", "p90", "p99", "p99/p50", "probe_p50", "probe_p99", "threads"
+]
+UNITS: Mapping[str, str] = {"throughput": "req/s", "threads": "threads", "p99/p50": "× p50"}
 Op = Literal["<=", ">="]
 SETTING_NAMES = frozenset(f.name for f in fields(LabSettings))
 

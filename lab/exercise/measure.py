@@ -33,6 +33,8 @@ def client_values(main: ClosedResult | Result, probe: Result | None) -> dict[str
     for p in ("p50", "p90", "p99"):
         if p in latency:
             values[p] = latency[p]
+    if latency.get("p50", 0) > 0 and "p99" in latency:
+        values["p99/p50"] = latency["p99"] / latency["p50"]
     if probe is not None:
         # Every probe request, failed ones included: a timed-out /ping waited longest of all.
         waited = probe.all_latency.summary_ms()

@@ -21,6 +21,7 @@ EXPECTED = {
     "fanout": ["OK", "Good"],
     "http-client": ["Good", "Good"],
     "faults": ["Bad", "Good"],
+    "tail-latency": ["OK", "OK"],
 }
 
 

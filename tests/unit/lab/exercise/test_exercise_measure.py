@@ -61,3 +61,15 @@ def test_failed_requests_are_counted_in_all_and_for_the_bystander_alone() -> Non
     assert (values["errors"], values["probe_errors"]) == (3, 1)
     assert "p50" not in values  # nothing answered
     assert client_values(main, None)["probe_errors"] == 0
+
+
+def test_the_tail_amplification_is_p99_over_p50() -> None:
+    main = ClosedResult("http://x/io", users=1, duration_s=1.0)
+    for _ in range(98):
+        main.record(0.100, None, in_window=True)
+    main.record(0.400, None, in_window=True)
+    main.record(0.400, None, in_window=True)
+    values = client_values(main, None)
+    assert abs(values["p99/p50"] - values["p99"] / values["p50"]) < 1e-9
+    assert 3.9 < values["p99/p50"] < 4.1
+    assert "p99/p50" not in client_values(ClosedResult("http://x/io", 1, 1.0), None)
