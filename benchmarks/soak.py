@@ -1,9 +1,10 @@
 """Soak: both servers under steady load for minutes, their resources sampled all along.
 
 Starts the upstream and both Django servers on free ports of 127.0.0.1, warms them up (what
-first use creates, pools and threads, is the idle level), measures them idle, loads each with an open-model arrival rate at about 80 % of its capacity for `--minutes`,
-then idle again, sampling every process of each server (RSS, open file descriptors, OS
-threads) every few seconds. It prints the trend of each figure under load (least-squares
+first use creates, pools and threads, is the idle level), measures them idle, loads each with
+an open-model arrival rate at about 80 % of its capacity for `--minutes`, then idle again,
+sampling every process of each server (RSS, open file descriptors, OS threads) every few
+seconds. It prints the trend of each figure under load (least-squares
 slope after a warm-up) and exits 1 when RSS grows faster than `--max-rss-mib-per-min` or the
 file descriptors and threads do not come back to their idle level after the load.
 
