@@ -31,6 +31,20 @@ class Layout:
         self.x += w
         self.row_h = max(self.row_h, h)
 
+    def stack(self, panels: Sequence[tuple[Json, int]], w: int) -> None:
+        """Panels one above the other in a column `w` wide: (panel, height) from the top."""
+        if self.x + w > 24:
+            self.newline()
+        top = self.y
+        for panel, h in panels:
+            panel["id"] = len(self.panels) + 1
+            panel["gridPos"] = {"h": h, "w": w, "x": self.x, "y": self.y}
+            self.panels.append(panel)
+            self.y += h
+        self.row_h = max(self.row_h, self.y - top)
+        self.y = top
+        self.x += w
+
     def newline(self) -> None:
         if self.x:
             self.y += self.row_h
@@ -44,6 +58,18 @@ class Layout:
 
 def target(expr: str, legend: str, ref: str) -> Json:
     return {"datasource": DS, "expr": expr, "legendFormat": legend, "refId": ref, "range": True}
+
+
+def table_target(expr: str, ref: str) -> Json:
+    """An instant query whose series become rows, their labels columns."""
+    return {
+        "datasource": DS,
+        "expr": expr,
+        "format": "table",
+        "instant": True,
+        "range": False,
+        "refId": ref,
+    }
 
 
 def _targets(queries: Sequence[tuple[str, str]]) -> list[Json]:
@@ -119,6 +145,36 @@ def stat(
             "justifyMode": "auto",
             "orientation": "auto",
         },
+    }
+
+
+def table(
+    title: str,
+    description: str,
+    expr: str,
+    columns: Sequence[tuple[str, str]],
+) -> Json:
+    """One row per series of `expr`, showing only these (label, header) columns in order."""
+    shown = [label for label, _ in columns]
+    return {
+        "type": "table",
+        "title": title,
+        "description": description,
+        "datasource": DS,
+        "targets": [table_target(expr, "A")],
+        "fieldConfig": {"defaults": {"custom": {"align": "auto"}}, "overrides": []},
+        "options": {"showHeader": True, "cellHeight": "sm", "footer": {"show": False}},
+        "transformations": [
+            # Only the chosen labels: not the time, the value (always 1), job, instance...
+            {"id": "filterFieldsByName", "options": {"include": {"names": shown}}},
+            {
+                "id": "organize",
+                "options": {
+                    "indexByName": {label: i for i, label in enumerate(shown)},
+                    "renameByName": dict(columns),
+                },
+            },
+        ],
     }
 
 

@@ -12,6 +12,7 @@ from grafana.panels import (
     quantile,
     rate,
     stat,
+    table,
     timeseries,
 )
 
@@ -41,6 +42,7 @@ UP_MAPPINGS: list[Json] = [
 
 def build() -> Json:
     g = Layout()
+    answer(g)
     shape(g)
     what_happens(g)
     why(g)
@@ -64,23 +66,70 @@ def build() -> Json:
     )
 
 
-def shape(g: Layout) -> None:
-    g.row("Shape: how each server runs, how much of its bound it uses")
-    servers = stat(
-        "Servers",
-        "How each server runs: implementation, worker class, workers x threads. Both "
-        "serve the same Django project with the same settings.",
+def answer(g: Layout) -> None:
+    """Both servers on one axis, top left: who serves more, who waits longer, and whether
+    it is at its bound (the why). The tiles keep each server's figure over the whole range,
+    so two runs one after the other compare too."""
+    g.row("The answer: which server wins, and why")
+    both_throughput = timeseries(
+        "Throughput vs Little's-law bound: both servers",
+        "Requests/s of each server and, dashed, its Little's-law bound N / W. A server "
+        "touching its bound is saturated: more load only queues. Log scale.",
+        [
+            ("server:lab_http_requests:rate30s", "{{server}}"),
+            ("server:lab_throughput_bound:rate30s", "{{server}} bound ({{limited_by}})"),
+        ],
+        "reqps",
+        log=True,
+        overrides=[by_regex_dashed(".* bound.*")],
+    )
+    g.add(both_throughput, 9, 9)
+    both_p95 = timeseries(
+        "p95 latency: both servers",
+        "The latency 95 % of requests stay under (all routes except probes). The server "
+        "that serves more at a lower p95 is winning.",
+        [('server_quantile:lab_http_request_duration_seconds:30s{quantile="0.95"}', "{{server}}")],
+        "s",
+    )
+    g.add(both_p95, 9, 9)
+    peak = stat(
+        "Peak throughput (time range)",
+        "Each server's highest requests/s over the dashboard's time range: two runs one "
+        "after the other compare here.",
+        [("max_over_time(server:lab_http_requests:rate30s[$__range])", "{{server}}")],
+        "reqps",
+    )
+    worst = stat(
+        "Worst p95 (time range)",
+        "Each server's highest p95 latency over the dashboard's time range.",
         [
             (
-                "max by (server, implementation, worker_class, workers, threads) (lab_server_info)",
-                "{{server}}: {{implementation}} {{worker_class}}, {{workers}} workers x "
-                "{{threads}} threads",
+                "max_over_time(server_quantile:lab_http_request_duration_seconds:30s"
+                '{quantile="0.95"}[$__range])',
+                "{{server}}",
             )
         ],
-        "none",
-        text_mode="name",
+        "s",
     )
-    g.add(servers, 8, 4)
+    g.stack([(peak, 4), (worst, 5)], 6)
+
+
+def shape(g: Layout) -> None:
+    g.row("Shape: how each server runs, how much of its bound it uses")
+    servers = table(
+        "Servers",
+        "How each server runs. Both serve the same Django project with the same settings; "
+        "N, next to it, is what their shape allows in service at once.",
+        "max by (server, implementation, worker_class, workers, threads) (lab_server_info)",
+        [
+            ("server", "server"),
+            ("implementation", "implementation"),
+            ("worker_class", "worker class"),
+            ("workers", "workers"),
+            ("threads", "threads per worker"),
+        ],
+    )
+    g.add(servers, 9, 5)
     limit = stat(
         "Concurrency limit N",
         "Requests each server can have in service at once: workers x threads (WSGI), "
@@ -88,7 +137,7 @@ def shape(g: Layout) -> None:
         [("server:lab_concurrency_limit:max", "{{server}}")],
         "none",
     )
-    g.add(limit, 5, 4)
+    g.add(limit, 5, 5)
     used = stat(
         "Share of the bound used",
         "Measured throughput / Little's-law bound = mean requests in service / N. "
@@ -97,7 +146,7 @@ def shape(g: Layout) -> None:
         "percentunit",
         thresholds=[(0.7, "orange"), (0.95, "red")],
     )
-    g.add(used, 6, 4)
+    g.add(used, 5, 5)
     loop = stat(
         "Event loop",
         "CPU-bound when the loop's p99 lag exceeds 20 ms: it computes instead of "
@@ -107,7 +156,7 @@ def shape(g: Layout) -> None:
         mappings=CPU_BOUND_MAPPINGS,
         thresholds=[(1, "red")],
     )
-    g.add(loop, 5, 4)
+    g.add(loop, 5, 5)
 
 
 def what_happens(g: Layout) -> None:

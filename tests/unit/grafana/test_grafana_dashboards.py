@@ -17,11 +17,11 @@ from dashboard_contract import (
     rules,
     variable_rows,
 )
-from dashboard_queries import queries, substitute, variables
+from dashboard_queries import panels, queries, substitute, used_variables, variables
 
 from contracts.paths import REPO
 from grafana import generate
-from grafana.panels import DATASOURCE_UID
+from grafana.panels import DATASOURCE_UID, Json
 
 GRAFANA = REPO / "grafana"
 DATASOURCES = GRAFANA / "provisioning" / "datasources" / "prometheus.yml"
@@ -73,7 +73,7 @@ def test_dashboards_are_well_formed_with_fixed_unique_uids() -> None:
         assert d["id"] is None, f"{path.name}: provisioned dashboards have no database id"
         assert re.fullmatch(r"[a-z0-9-]{1,40}", d["uid"]), d["uid"]
         uids.append(d["uid"])
-        ids = [p["id"] for p in d["panels"]]
+        ids = [p["id"] for p in panels(d)]
         assert len(ids) == len(set(ids)), f"{path.name}: duplicate panel ids"
         assert d["title"]
         assert d["editable"] is False
@@ -149,7 +149,7 @@ def test_compose_grafana_is_anonymous_viewer_only_with_the_password_from_outside
 def test_template_variables_are_defined_and_used() -> None:
     for name, d in built().items():
         defined = set(variables(d))
-        used = {v for q in queries(d) for v in re.findall(r"\$(\w+)", q.expr)}
+        used = {v for q in queries(d) for v in used_variables(q.expr)}
         assert used == defined, name
 
 
@@ -242,3 +242,48 @@ def test_every_panel_query_parses(promtool: str, tmp_path: Path) -> None:
     )
     assert r.returncode == 0, r.stdout + r.stderr
     assert f"SUCCESS: {len(exprs)} rules found" in r.stdout
+
+
+def first_row(d: Json) -> list[Json]:
+    """The panels under the dashboard's first row header, up to the next one."""
+    rows = [i for i, p in enumerate(d["panels"]) if p["type"] == "row"]
+    assert rows, f"{d['title']} has no rows"
+    end = rows[1] if len(rows) > 1 else len(d["panels"])
+    top: list[Json] = d["panels"][rows[0] + 1 : end]
+    return top
+
+
+def shows_both_servers(panel: Json) -> bool:
+    """Statically: a query grouped by server (a per-server recording rule or `by (server`),
+    filtered to no one server, with the server in its legend."""
+    for t in panel.get("targets", []):
+        grouped = re.search(r"(?<![\w:])server(_quantile)?:", t["expr"]) or re.search(
+            r"by \([^)]*\bserver\b", t["expr"]
+        )
+        if grouped and "server=" not in t["expr"] and "{{server}}" in t.get("legendFormat", ""):
+            return True
+    return False
+
+
+def test_the_first_row_answers_with_both_servers_on_one_panel() -> None:
+    d = built()["sync-vs-async.json"]
+    top = first_row(d)
+    assert top[0]["gridPos"]["x"] == 0, "the answer starts top left"
+    both = {p["title"] for p in top if shows_both_servers(p) and p["type"] == "timeseries"}
+    assert len(both) >= 2, both
+    exprs = [t["expr"] for p in top for t in p.get("targets", [])]
+    assert any("server:lab_throughput_bound:rate30s" in e for e in exprs)
+    assert any('quantile="0.95"' in e for e in exprs)
+    over_range = [e for e in exprs if "max_over_time(" in e and "[$__range]" in e]
+    assert len(over_range) >= 2, "tiles over the dashboard's range compare sequential runs"
+
+
+def test_the_servers_panel_reads_as_a_table_of_info_labels() -> None:
+    d = built()["sync-vs-async.json"]
+    (servers,) = [p for p in panels(d) if p["title"] == "Servers"]
+    assert servers["type"] == "table"
+    (t,) = servers["targets"]
+    assert t["format"] == "table"
+    assert t["instant"] is True
+    assert "legendFormat" not in t
+    assert servers not in first_row(d)
