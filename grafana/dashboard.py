@@ -62,7 +62,7 @@ LOAD_TEST_ANNOTATION = annotation(
     "Locust {{state}}",
     "the load generator is {{state}}",
     "state",
-    "rgba(255, 152, 48, 0.6)",
+    "rgba(128, 128, 128, 0.35)",  # neutral: orange and blue are the servers' colours
 )
 # Exported by the exercises (`lab_exercise_phase{exercise, phase} 1` while a phase runs):
 # see docs/observability.md.
@@ -72,7 +72,7 @@ EXERCISE_ANNOTATION = annotation(
     "{{exercise}}",
     "phase {{phase}}",
     "exercise,phase",
-    "rgba(138, 184, 255, 0.6)",
+    "rgba(204, 121, 167, 0.45)",  # Okabe-Ito reddish purple, apart from both servers
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contracts.dashboards import LOAD_GENERATOR
 from grafana.dashboard import LOAD_TEST_ANNOTATION, dashboard, query_variable
-from grafana.panels import Json, Layout, by_regex_dashed, rate, stat, timeseries
+from grafana.panels import Json, Layout, rate, reference, stat, timeseries
 
 NAME = 'name=~"$name"'  # the request names chosen in the `name` variable
 
@@ -83,7 +83,7 @@ def users_and_requests(g: Layout) -> None:
             ('locust_requests_per_second{name="Aggregated"}', "all (Locust's current rate)"),
         ],
         "reqps",
-        overrides=[by_regex_dashed("all.*")],
+        overrides=[reference("^all ")],
     )
     g.add(requests, 12, 8)
 

@@ -12,6 +12,12 @@ WINDOW = "30s"
 
 Json = dict[str, Any]
 
+# One colour per server on every panel, fixed by the series' name (legends start with the
+# server): the Okabe-Ito orange and blue, told apart with any colour vision.
+SERVER_COLORS = {"wsgi": "#E69F00", "asgi": "#0072B2"}
+# References a series is compared with (a bound, a configured delay): neutral and dashed.
+REFERENCE_COLOR = "#8E8E8E"
+
 
 class Layout:
     """Places panels left to right on Grafana's 24-column grid; ids in placement order."""
@@ -122,6 +128,7 @@ def stat(
     thresholds: Sequence[tuple[float, str]] = (),
     mappings: Sequence[Json] = (),
     text_mode: str = "value_and_name",
+    overrides: Sequence[Json] = (),
 ) -> Json:
     return {
         "type": "stat",
@@ -135,7 +142,7 @@ def stat(
                 "thresholds": _thresholds(thresholds),
                 "mappings": list(mappings),
             },
-            "overrides": [],
+            "overrides": list(overrides),
         },
         "options": {
             "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": False},
@@ -183,18 +190,38 @@ def _thresholds(steps: Sequence[tuple[float, str]]) -> Json:
     return {"mode": "absolute", "steps": base + [{"color": c, "value": v} for v, c in steps]}
 
 
-def by_name_color(name: str, color: str) -> Json:
-    return {
-        "matcher": {"id": "byName", "options": name},
-        "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": color}}],
-    }
-
-
 def by_regex_dashed(pattern: str) -> Json:
     return {
         "matcher": {"id": "byRegexp", "options": pattern},
         "properties": [
             {"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [10, 10]}},
+            {"id": "custom.fillOpacity", "value": 0},
+        ],
+    }
+
+
+def server_colors(*, shades: bool = False) -> list[Json]:
+    """Each server's fixed colour on the series whose name starts with it; `shades`: several
+    series of a server (routes, percentiles, pids) in shades of its colour."""
+    mode = "shades" if shades else "fixed"
+    return [
+        {
+            "matcher": {"id": "byRegexp", "options": f"^{server}\\b"},
+            "properties": [{"id": "color", "value": {"mode": mode, "fixedColor": color}}],
+        }
+        for server, color in SERVER_COLORS.items()
+    ]
+
+
+def reference(pattern: str) -> Json:
+    """The one style of a reference line (a bound, a configured value): neutral, dashed,
+    thin, unfilled. Placed after `server_colors`, whose colour it overrides."""
+    return {
+        "matcher": {"id": "byRegexp", "options": pattern},
+        "properties": [
+            {"id": "color", "value": {"mode": "fixed", "fixedColor": REFERENCE_COLOR}},
+            {"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [10, 10]}},
+            {"id": "custom.lineWidth", "value": 1},
             {"id": "custom.fillOpacity", "value": 0},
         ],
     }

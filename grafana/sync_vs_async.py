@@ -7,10 +7,10 @@ from grafana.dashboard import EXERCISE_ANNOTATION, LOAD_TEST_ANNOTATION, dashboa
 from grafana.panels import (
     Json,
     Layout,
-    by_name_color,
-    by_regex_dashed,
     quantile,
     rate,
+    reference,
+    server_colors,
     stat,
     table,
     timeseries,
@@ -81,7 +81,7 @@ def answer(g: Layout) -> None:
         ],
         "reqps",
         log=True,
-        overrides=[by_regex_dashed(".* bound.*")],
+        overrides=[*server_colors(), reference(" bound")],
     )
     g.add(both_throughput, 9, 9)
     both_p95 = timeseries(
@@ -90,6 +90,7 @@ def answer(g: Layout) -> None:
         "that serves more at a lower p95 is winning.",
         [('server_quantile:lab_http_request_duration_seconds:30s{quantile="0.95"}', "{{server}}")],
         "s",
+        overrides=server_colors(),
     )
     g.add(both_p95, 9, 9)
     peak = stat(
@@ -98,6 +99,7 @@ def answer(g: Layout) -> None:
         "after the other compare here.",
         [("max_over_time(server:lab_http_requests:rate30s[$__range])", "{{server}}")],
         "reqps",
+        overrides=server_colors(),
     )
     worst = stat(
         "Worst p95 (time range)",
@@ -110,6 +112,7 @@ def answer(g: Layout) -> None:
             )
         ],
         "s",
+        overrides=server_colors(),
     )
     g.stack([(peak, 4), (worst, 5)], 6)
 
@@ -136,6 +139,7 @@ def shape(g: Layout) -> None:
         "workers x upstream pool size (ASGI).",
         [("server:lab_concurrency_limit:max", "{{server}}")],
         "none",
+        overrides=server_colors(),
     )
     g.add(limit, 5, 5)
     used = stat(
@@ -174,15 +178,15 @@ def throughput(server: str, name: str) -> Json:
         "latency). `limited_by=cpu`: the event loop is CPU-bound, so the bound is "
         "an overestimate. Log scale.",
         [
-            (f'server:lab_http_requests:rate30s{{server="{server}"}}', "measured"),
+            (f'server:lab_http_requests:rate30s{{server="{server}"}}', "{{server}}"),
             (
                 f'server:lab_throughput_bound:rate30s{{server="{server}"}}',
-                "bound ({{limited_by}})",
+                "{{server}} bound ({{limited_by}})",
             ),
         ],
         "reqps",
         log=True,
-        overrides=[by_name_color("measured", "blue"), by_regex_dashed("bound.*")],
+        overrides=[*server_colors(), reference(" bound")],
     )
 
 
@@ -193,15 +197,15 @@ def latency(server: str, name: str) -> Json:
         [
             (
                 f'server_quantile:lab_http_request_duration_seconds:30s{{server="{server}"}}',
-                "p{{quantile}}",
+                "{{server}} p{{quantile}}",
             ),
             (
                 f'server:lab_http_request_duration_seconds:mean30s{{server="{server}"}}',
-                "mean",
+                "{{server}} mean",
             ),
         ],
         "s",
-        overrides=[by_regex_dashed("mean")],
+        overrides=[*server_colors(shades=True), reference(" mean$")],
     )
 
 
@@ -211,13 +215,17 @@ def in_flight(server: str, name: str) -> Json:
         "In flight now (sampled at each scrape) and the mean in service over the "
         "window (L = lambda x W, Little's law). Compare with the concurrency limit.",
         [
-            (f'server:lab_http_requests_in_flight:sum{{server="{server}"}}', "in flight"),
+            (
+                f'server:lab_http_requests_in_flight:sum{{server="{server}"}}',
+                "{{server}} in flight",
+            ),
             (
                 f'server:lab_concurrency_in_service:rate30s{{server="{server}"}}',
-                "mean in service (L)",
+                "{{server}} mean in service (L)",
             ),
         ],
         "none",
+        overrides=server_colors(shades=True),
     )
 
 
@@ -226,18 +234,19 @@ def errors(server: str, name: str) -> Json:
         f"{name}: errors",
         "5xx answers per second, and their share of all answers.",
         [
-            (f'server:lab_http_errors:rate30s{{server="{server}"}}', "5xx/s"),
-            (f'server:lab_http_errors:ratio30s{{server="{server}"}}', "share"),
+            (f'server:lab_http_errors:rate30s{{server="{server}"}}', "{{server}} 5xx/s"),
+            (f'server:lab_http_errors:ratio30s{{server="{server}"}}', "{{server}} share"),
         ],
         "reqps",
         overrides=[
+            *server_colors(shades=True),
             {
-                "matcher": {"id": "byName", "options": "share"},
+                "matcher": {"id": "byRegexp", "options": " share$"},
                 "properties": [
                     {"id": "unit", "value": "percentunit"},
                     {"id": "custom.axisPlacement", "value": "right"},
                 ],
-            }
+            },
         ],
     )
 
@@ -250,6 +259,7 @@ def why(g: Layout) -> None:
         "ASGI every sync view or middleware adds threads (asgiref's executors).",
         [("lab_process_threads", "{{server}} pid {{pid}}")],
         "none",
+        overrides=server_colors(shades=True),
     )
     g.add(threads, 8, 8)
     loop_lag = timeseries(
@@ -263,6 +273,7 @@ def why(g: Layout) -> None:
         ],
         "s",
         thresholds=[(0.02, "red")],
+        overrides=server_colors(shades=True),
     )
     g.add(loop_lag, 8, 8)
     upstream = timeseries(
@@ -281,7 +292,7 @@ def why(g: Layout) -> None:
             ),
         ],
         "s",
-        overrides=[by_name_color("upstream configured (mean)", "yellow")],
+        overrides=[*server_colors(shades=True), reference("^upstream configured")],
     )
     g.add(upstream, 8, 8)
 
@@ -299,6 +310,7 @@ def per_route(g: Layout) -> None:
             )
         ],
         "reqps",
+        overrides=server_colors(shades=True),
     )
     g.add(by_route, 8, 8)
     p95 = timeseries(
@@ -311,6 +323,7 @@ def per_route(g: Layout) -> None:
             )
         ],
         "s",
+        overrides=server_colors(shades=True),
     )
     g.add(p95, 8, 8)
     slow_queries = timeseries(
@@ -324,6 +337,7 @@ def per_route(g: Layout) -> None:
             )
         ],
         "s",
+        overrides=server_colors(shades=True),
     )
     g.add(slow_queries, 8, 8)
 
@@ -344,5 +358,6 @@ def lab_health(g: Layout) -> None:
         "only when a worker is free: long scrapes are a symptom, not a bug.",
         [("scrape_duration_seconds", "{{service}}")],
         "s",
+        overrides=server_colors(),
     )
     g.add(scrapes, 12, 5)

@@ -21,7 +21,7 @@ from dashboard_queries import panels, queries, substitute, used_variables, varia
 
 from contracts.paths import REPO
 from grafana import generate
-from grafana.panels import DATASOURCE_UID, Json
+from grafana.panels import DATASOURCE_UID, SERVER_COLORS, Json, reference
 
 GRAFANA = REPO / "grafana"
 DATASOURCES = GRAFANA / "provisioning" / "datasources" / "prometheus.yml"
@@ -287,3 +287,48 @@ def test_the_servers_panel_reads_as_a_table_of_info_labels() -> None:
     assert t["instant"] is True
     assert "legendFormat" not in t
     assert servers not in first_row(d)
+
+
+def color_of(override: Json) -> Json | None:
+    for prop in override["properties"]:
+        if prop["id"] == "color":
+            found: Json = prop["value"]
+            return found
+    return None
+
+
+def test_every_time_series_of_both_servers_has_the_fixed_server_colours() -> None:
+    checked = []
+    for d in built().values():
+        for p in panels(d):
+            if p["type"] != "timeseries" or not shows_both_servers(p):
+                continue
+            colors = {
+                o["matcher"]["options"]: color_of(o)
+                for o in p["fieldConfig"]["overrides"]
+                if o["matcher"]["id"] == "byRegexp"
+            }
+            for server, color in SERVER_COLORS.items():
+                got = colors.get(rf"^{server}\b")
+                assert got is not None, f"{d['title']} / {p['title']}: no colour for {server}"
+                assert got["fixedColor"] == color, (p["title"], server, got)
+            checked.append(p["title"])
+    assert len(checked) >= 7, checked
+
+
+def test_server_colours_match_the_legends_and_bounds_keep_one_style() -> None:
+    assert len(set(SERVER_COLORS.values())) == 2
+    for d in built().values():
+        for p in panels(d):
+            overrides = p.get("fieldConfig", {}).get("overrides", [])
+            servers = [o for o in overrides if o["matcher"]["options"] in (r"^wsgi\b", r"^asgi\b")]
+            for t in p.get("targets", []) if servers else []:
+                legend = t.get("legendFormat", "")
+                assert legend.startswith(("{{server}}", "{{service}}")) or not re.search(
+                    r"\bserver\b", t["expr"]
+                ), f"{p['title']}: {legend!r} does not start with the server"
+            for t in p.get("targets", []):
+                if "bound" in t.get("legendFormat", ""):
+                    (style,) = [o for o in overrides if o["matcher"]["options"] == " bound"]
+                    assert style == reference(" bound"), p["title"]
+                    assert overrides.index(style) > max(map(overrides.index, servers))
