@@ -9,8 +9,12 @@ from grafana.panels import DS, Json
 TAG = "asynclab"
 
 
-def query_variable(name: str, label: str, metric: str, description: str) -> Json:
-    """A multi-value variable over a label's values, "All" by default."""
+def query_variable(
+    name: str, label: str, metric: str, description: str, *, all_value: str | None = None
+) -> Json:
+    """A multi-value variable over a label's values, "All" by default. With `all_value`,
+    "All" is that regex rather than the list of the values seen at the last refresh (the
+    queries then exclude what the list would have)."""
     query = f"label_values({metric}, {name})"
     return {
         "type": "query",
@@ -23,6 +27,7 @@ def query_variable(name: str, label: str, metric: str, description: str) -> Json
         "refresh": 2,  # on time-range change: new routes appear without reloading
         "multi": True,
         "includeAll": True,
+        **({"allValue": all_value} if all_value is not None else {}),
         "current": {"selected": True, "text": ["All"], "value": ["$__all"]},
         "sort": 1,
         "hide": 0,

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from contracts.dashboards import LOAD_GENERATOR
 from grafana.dashboard import LOAD_TEST_ANNOTATION, dashboard, query_variable
-from grafana.panels import Json, Layout, rate, reference, stat, timeseries
+from grafana.panels import Json, Layout, by_regex_dashed, rate, reference, stat, timeseries
 
-NAME = 'name=~"$name"'  # the request names chosen in the `name` variable
+# The request names chosen in the `name` variable; never Locust's "Aggregated" total, which
+# "All" (`.+`) would otherwise include.
+NAME = 'name=~"$name", name!="Aggregated"'
 
 
 def build() -> Json:
@@ -21,7 +23,13 @@ def build() -> Json:
         "Locust: users, request rate, failures and response-time percentiles.",
         g.panels,
         variables=[
-            query_variable("name", "Request name", "locust_requests_total", "Locust request names")
+            query_variable(
+                "name",
+                "Request name",
+                'locust_requests_total{name!="Aggregated"}',
+                "Locust request names (not the Aggregated total)",
+                all_value=".+",
+            )
         ],
         annotations=[LOAD_TEST_ANNOTATION],
     )
@@ -71,15 +79,9 @@ def users_and_requests(g: Layout) -> None:
     g.add(by_class, 12, 8)
     requests = timeseries(
         "Requests/s by name",
-        "From Locust's request counter (same window as the servers' panels), and "
-        "Locust's own current rate for all requests.",
+        "From Locust's request counter, and Locust's own current rate for all requests.",
         [
-            (
-                "sum by (name) ("
-                + rate(f'locust_requests_total{{{NAME}, name!="Aggregated"}}')
-                + ")",
-                "{{name}}",
-            ),
+            ("sum by (name) (" + rate(f"locust_requests_total{{{NAME}}}") + ")", "{{name}}"),
             ('locust_requests_per_second{name="Aggregated"}', "all (Locust's current rate)"),
         ],
         "reqps",
@@ -97,14 +99,15 @@ def failures_and_response_times(g: Layout) -> None:
     )
     g.add(failures, 12, 8)
     percentiles = timeseries(
-        "Response time percentiles (since the test started)",
-        "Locust's cumulative percentiles: rounded (exact below 100 ms, then ~2 "
+        "Response time p50 / p95 (since the test started)",
+        "Locust's cumulative percentiles, dashed p95: rounded (exact below 100 ms, then ~2 "
         "significant digits) and closed-loop (coordinated omission). For latency under "
         "overload, prefer `lab load` (open model).",
         [
-            (f"locust_response_time_seconds{{{NAME}}}", "{{name}} p{{quantile}}"),
-            (f"locust_response_time_avg_seconds{{{NAME}}}", "{{name}} mean"),
+            (f'locust_response_time_seconds{{{NAME}, quantile="0.5"}}', "{{name}} p50"),
+            (f'locust_response_time_seconds{{{NAME}, quantile="0.95"}}', "{{name}} p95"),
         ],
         "s",
+        overrides=[by_regex_dashed(" p95$")],
     )
     g.add(percentiles, 12, 8)

@@ -7,8 +7,10 @@ from typing import Any
 
 DATASOURCE_UID = "lab-prometheus"
 DS: dict[str, str] = {"type": "prometheus", "uid": DATASOURCE_UID}
-# One window everywhere (the recording rules use it too), so panels agree with each other.
-WINDOW = "30s"
+# The window of a panel's own rate() over raw series: Grafana's, at least four scrape
+# intervals and widening with the range, so a zoomed-out panel skips no samples. (The
+# recording rules keep their fixed 30 s window, so the panels reading them agree.)
+RATE_INTERVAL = "$__rate_interval"
 
 Json = dict[str, Any]
 
@@ -228,7 +230,7 @@ def reference(pattern: str) -> Json:
 
 
 def rate(selector: str) -> str:
-    return f"rate({selector}[{WINDOW}])"
+    return f"rate({selector}[{RATE_INTERVAL}])"
 
 
 def quantile(q: str, metric: str, by: str, selector: str = "") -> str:

@@ -60,6 +60,7 @@ def build() -> Json:
                 "Route",
                 f"lab_http_requests_total{{{TRAFFIC}}}",
                 "Django URL names for the per-route row",
+                all_value=".+",
             )
         ],
         annotations=[LOAD_TEST_ANNOTATION, EXERCISE_ANNOTATION],
@@ -195,9 +196,13 @@ def latency(server: str, name: str) -> Json:
         f"{name}: latency p50 / p95 / p99",
         "Request latency seen by the Django middleware (all routes except probes).",
         [
-            (
-                f'server_quantile:lab_http_request_duration_seconds:30s{{server="{server}"}}',
-                "{{server}} p{{quantile}}",
+            *(
+                (
+                    "server_quantile:lab_http_request_duration_seconds:30s"
+                    f'{{server="{server}", quantile="{q}"}}',
+                    f"{{{{server}}}} p{p}",
+                )
+                for q, p in (("0.5", "50"), ("0.95", "95"), ("0.99", "99"))
             ),
             (
                 f'server:lab_http_request_duration_seconds:mean30s{{server="{server}"}}',

@@ -332,3 +332,33 @@ def test_server_colours_match_the_legends_and_bounds_keep_one_style() -> None:
                     (style,) = [o for o in overrides if o["matcher"]["options"] == " bound"]
                     assert style == reference(" bound"), p["title"]
                     assert overrides.index(style) > max(map(overrides.index, servers))
+
+
+def test_percentiles_read_as_p50_p95_p99() -> None:
+    for d in built().values():
+        for p in panels(d):
+            for t in p.get("targets", []):
+                legend = t.get("legendFormat", "")
+                assert "{{quantile}}" not in legend, f"{p['title']}: {legend!r} reads p0.5"
+                assert not re.search(r"p0\.\d", legend), (p["title"], legend)
+
+
+def test_the_name_variable_leaves_out_locusts_total() -> None:
+    d = built()["load-generator.json"]
+    (name,) = d["templating"]["list"]
+    assert 'name!="Aggregated"' in name["definition"]
+    assert name["allValue"] == ".+"
+    for q in queries(d):
+        if "$name" in q.expr:
+            assert 'name!="Aggregated"' in q.expr, q.panel
+    (percentiles,) = [p for p in panels(d) if p["title"].startswith("Response time")]
+    assert [t["legendFormat"] for t in percentiles["targets"]] == ["{{name}} p50", "{{name}} p95"]
+
+
+def test_panels_rate_raw_series_over_grafanas_rate_interval() -> None:
+    for d in built().values():
+        for q in queries(d):
+            for window in re.findall(r"\[([^\]]+)\]", q.expr):
+                if q.panel.startswith("annotation"):
+                    continue
+                assert window in ("$__rate_interval", "$__range"), f"{q.panel}: [{window}]"
