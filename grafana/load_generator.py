@@ -10,6 +10,7 @@ from grafana.panels import Json, Layout, by_regex_dashed, rate, reference, stat,
 # The request names chosen in the `name` variable; never Locust's "Aggregated" total, which
 # "All" (`.+`) would otherwise include.
 NAME = 'name=~"$name", name!="Aggregated"'
+NO_LOAD = "no load test yet"  # what a panel says before its data exists
 
 
 def build() -> Json:
@@ -41,6 +42,7 @@ def generator(g: Layout) -> None:
         "Running Locust users (closed loop: each keeps one request in flight).",
         [("sum(locust_users)", "users")],
         "none",
+        no_value=NO_LOAD,
     )
     g.add(users, 6, 4)
     state = stat(
@@ -49,6 +51,7 @@ def generator(g: Layout) -> None:
         [("locust_runner_state == 1", "{{state}}")],
         "none",
         text_mode="name",
+        no_value=NO_LOAD,
     )
     g.add(state, 6, 4)
     workers = stat(
@@ -56,6 +59,7 @@ def generator(g: Layout) -> None:
         "Connected Locust workers (0: a single local process generates the load).",
         [("sum(locust_workers) or vector(0)", "workers")],
         "none",
+        no_value=NO_LOAD,
     )
     g.add(workers, 6, 4)
     cpu = stat(
@@ -65,6 +69,7 @@ def generator(g: Layout) -> None:
         [("locust_cpu_percent", "{{node}}")],
         "percent",
         thresholds=[(70, "orange"), (90, "red")],
+        no_value=NO_LOAD,
     )
     g.add(cpu, 6, 4)
 
@@ -75,6 +80,7 @@ def users_and_requests(g: Layout) -> None:
         "Running users per user class.",
         [("locust_users", "{{user_class}}")],
         "none",
+        no_value=NO_LOAD,
     )
     g.add(by_class, 12, 8)
     requests = timeseries(
@@ -86,6 +92,7 @@ def users_and_requests(g: Layout) -> None:
         ],
         "reqps",
         overrides=[reference("^all ")],
+        no_value=NO_LOAD,
     )
     g.add(requests, 12, 8)
 
@@ -96,6 +103,7 @@ def failures_and_response_times(g: Layout) -> None:
         "Failed requests per second (HTTP errors, timeouts, connection errors).",
         [(f"sum by (name) ({rate(f'locust_failures_total{{{NAME}}}')})", "{{name}}")],
         "reqps",
+        no_value=NO_LOAD,
     )
     g.add(failures, 12, 8)
     percentiles = timeseries(
@@ -109,5 +117,6 @@ def failures_and_response_times(g: Layout) -> None:
         ],
         "s",
         overrides=[by_regex_dashed(" p95$")],
+        no_value=NO_LOAD,
     )
     g.add(percentiles, 12, 8)

@@ -93,12 +93,16 @@ def timeseries(
     log: bool = False,
     overrides: Sequence[Json] = (),
     thresholds: Sequence[tuple[float, str]] = (),
+    no_value: str = "",
 ) -> Json:
+    """Thresholds are dashed lines, and the axis reaches a little above the highest even
+    while the data stays far below it (a soft maximum), so the line is always in view."""
     custom: Json = {"drawStyle": "line", "lineWidth": 2, "fillOpacity": 8, "showPoints": "never"}
     if log:
         custom["scaleDistribution"] = {"type": "log", "log": 10}
     if thresholds:
-        custom["thresholdsStyle"] = {"mode": "line"}
+        custom["thresholdsStyle"] = {"mode": "dashed"}
+        custom["axisSoftMax"] = max(v for v, _ in thresholds) * 1.25
     return {
         "type": "timeseries",
         "title": title,
@@ -111,6 +115,7 @@ def timeseries(
                 "min": None if log else 0,
                 "custom": custom,
                 "thresholds": _thresholds(thresholds),
+                **_no_value(no_value),
             },
             "overrides": list(overrides),
         },
@@ -131,6 +136,7 @@ def stat(
     mappings: Sequence[Json] = (),
     text_mode: str = "value_and_name",
     overrides: Sequence[Json] = (),
+    no_value: str = "",
 ) -> Json:
     return {
         "type": "stat",
@@ -143,6 +149,7 @@ def stat(
                 "unit": unit,
                 "thresholds": _thresholds(thresholds),
                 "mappings": list(mappings),
+                **_no_value(no_value),
             },
             "overrides": list(overrides),
         },
@@ -162,6 +169,8 @@ def table(
     description: str,
     expr: str,
     columns: Sequence[tuple[str, str]],
+    *,
+    no_value: str = "",
 ) -> Json:
     """One row per series of `expr`, showing only these (label, header) columns in order."""
     shown = [label for label, _ in columns]
@@ -171,7 +180,10 @@ def table(
         "description": description,
         "datasource": DS,
         "targets": [table_target(expr, "A")],
-        "fieldConfig": {"defaults": {"custom": {"align": "auto"}}, "overrides": []},
+        "fieldConfig": {
+            "defaults": {"custom": {"align": "auto"}, **_no_value(no_value)},
+            "overrides": [],
+        },
         "options": {"showHeader": True, "cellHeight": "sm", "footer": {"show": False}},
         "transformations": [
             # Only the chosen labels: not the time, the value (always 1), job, instance...
@@ -185,6 +197,20 @@ def table(
             },
         ],
     }
+
+
+def text(title: str, markdown: str) -> Json:
+    """Words, no query."""
+    return {
+        "type": "text",
+        "title": title,
+        "options": {"mode": "markdown", "content": markdown},
+    }
+
+
+def _no_value(text: str) -> Json:
+    """What a panel says instead of "No data" (e.g. while its data waits for traffic)."""
+    return {"noValue": text} if text else {}
 
 
 def _thresholds(steps: Sequence[tuple[float, str]]) -> Json:

@@ -7,6 +7,8 @@ from contracts.dashboards import SLOW_UPSTREAM
 from grafana.dashboard import LOAD_TEST_ANNOTATION, dashboard
 from grafana.panels import Json, Layout, by_regex_dashed, quantile, rate, timeseries
 
+NO_CALLS = "no upstream calls yet"  # what a panel says before its data exists
+
 
 def build() -> Json:
     g = Layout()
@@ -29,6 +31,7 @@ def requests(g: Layout) -> None:
         "slot of the upstream's max_concurrency.",
         [("upstream_requests_in_flight", "in flight"), ("upstream_queued_requests", "queued")],
         "none",
+        no_value=NO_CALLS,
     )
     g.add(in_flight, 12, 8)
     outcomes = timeseries(
@@ -36,6 +39,7 @@ def requests(g: Layout) -> None:
         "Finished /slow requests per second, by outcome.",
         [(f"sum by (outcome) ({rate('upstream_requests_total')})", "{{outcome}}")],
         "reqps",
+        no_value=NO_CALLS,
     )
     g.add(outcomes, 12, 8)
 
@@ -53,6 +57,7 @@ def delay(g: Layout) -> None:
         ],
         "s",
         overrides=[by_regex_dashed("configured.*")],
+        no_value=NO_CALLS,
     )
     g.add(actual_vs_configured, 12, 8)
     overshoot = timeseries(
@@ -62,6 +67,7 @@ def delay(g: Layout) -> None:
         [(quantile("0.99", "upstream_delay_overshoot_seconds", "le"), "p99 overshoot")],
         "s",
         thresholds=[(0.002, "red")],
+        no_value=NO_CALLS,
     )
     g.add(overshoot, 12, 8)
 
@@ -73,5 +79,6 @@ def faults(g: Layout) -> None:
         "concurrency limit).",
         [(f"sum by (fault) ({rate('upstream_faults_injected_total')})", "{{fault}}")],
         "reqps",
+        no_value=NO_CALLS,
     )
     g.add(injected, 24, 7)

@@ -13,11 +13,38 @@ from grafana.panels import (
     server_colors,
     stat,
     table,
+    text,
     timeseries,
 )
 
 TRAFFIC = 'route!~"metrics|healthz"'  # Django routes that are not probes
 SERVERS = (("wsgi", "WSGI (gunicorn)"), ("asgi", "ASGI (uvicorn)"))
+NO_TRAFFIC = "no traffic yet"
+
+INTRO = """\
+**Run** `lab up`, then load it: start a test in Locust's web UI (port 8089, target `wsgi` or
+`asgi`). `lab exercise run seed-table` scripts four phases and prints its verdict in the
+terminal (its servers run on ports of their own).
+
+**Look first** at the left: each server's requests/s against its dashed bound (touching it =
+saturated), then p95. **Orange = WSGI**, **blue = ASGI**.
+
+**Read** `observability.md` (this dashboard), `metrics.md` (every series), `load.md`,
+`exercises.md`, in the repository's `docs/`.
+"""
+
+LITTLE = (
+    "Little's law: L = λ × W. The mean number of requests in service (L) is the throughput "
+    "(λ) times the mean latency (W). A server can have at most N requests in service: "
+    "workers × threads for the sync one (WSGI: a thread waits through each request), "
+    "workers × upstream pool size for the async one (ASGI: one event loop holds every "
+    "waiting request, so N counts pooled upstream connections, not threads, and its bound "
+    "is far higher). So its throughput cannot exceed the bound N ÷ W (dashed). The gap "
+    "between a server's line and its bound is the share of the bound it uses (throughput ÷ "
+    "bound = L ÷ N; on this log axis the vertical gap is that ratio); touching the bound "
+    "means saturated: more load only queues, and latency grows. `limited_by=cpu`: the event "
+    "loop is CPU-bound, the CPU caps the throughput first and the bound overestimates it."
+)
 
 CPU_BOUND_MAPPINGS: list[Json] = [
     {
@@ -74,8 +101,7 @@ def answer(g: Layout) -> None:
     g.row("The answer: which server wins, and why")
     both_throughput = timeseries(
         "Throughput vs Little's-law bound: both servers",
-        "Requests/s of each server and, dashed, its Little's-law bound N / W. A server "
-        "touching its bound is saturated: more load only queues. Log scale.",
+        "Requests/s of each server (log scale) and, dashed, its Little's-law bound. " + LITTLE,
         [
             ("server:lab_http_requests:rate30s", "{{server}}"),
             ("server:lab_throughput_bound:rate30s", "{{server}} bound ({{limited_by}})"),
@@ -83,8 +109,9 @@ def answer(g: Layout) -> None:
         "reqps",
         log=True,
         overrides=[*server_colors(), reference(" bound")],
+        no_value=NO_TRAFFIC,
     )
-    g.add(both_throughput, 9, 9)
+    g.add(both_throughput, 8, 9)
     both_p95 = timeseries(
         "p95 latency: both servers",
         "The latency 95 % of requests stay under (all routes except probes). The server "
@@ -92,8 +119,9 @@ def answer(g: Layout) -> None:
         [('server_quantile:lab_http_request_duration_seconds:30s{quantile="0.95"}', "{{server}}")],
         "s",
         overrides=server_colors(),
+        no_value=NO_TRAFFIC,
     )
-    g.add(both_p95, 9, 9)
+    g.add(both_p95, 7, 9)
     peak = stat(
         "Peak throughput (time range)",
         "Each server's highest requests/s over the dashboard's time range: two runs one "
@@ -101,6 +129,7 @@ def answer(g: Layout) -> None:
         [("max_over_time(server:lab_http_requests:rate30s[$__range])", "{{server}}")],
         "reqps",
         overrides=server_colors(),
+        no_value=NO_TRAFFIC,
     )
     worst = stat(
         "Worst p95 (time range)",
@@ -114,8 +143,10 @@ def answer(g: Layout) -> None:
         ],
         "s",
         overrides=server_colors(),
+        no_value=NO_TRAFFIC,
     )
-    g.stack([(peak, 4), (worst, 5)], 6)
+    g.stack([(peak, 4), (worst, 5)], 4)
+    g.add(text("Start here", INTRO), 5, 9)
 
 
 def shape(g: Layout) -> None:
@@ -132,6 +163,7 @@ def shape(g: Layout) -> None:
             ("workers", "workers"),
             ("threads", "threads per worker"),
         ],
+        no_value="no request served yet",
     )
     g.add(servers, 9, 5)
     limit = stat(
@@ -141,6 +173,7 @@ def shape(g: Layout) -> None:
         [("server:lab_concurrency_limit:max", "{{server}}")],
         "none",
         overrides=server_colors(),
+        no_value="no request served yet",
     )
     g.add(limit, 5, 5)
     used = stat(
@@ -150,6 +183,7 @@ def shape(g: Layout) -> None:
         [("server:lab_capacity_used:ratio30s", "{{server}}")],
         "percentunit",
         thresholds=[(0.7, "orange"), (0.95, "red")],
+        no_value=NO_TRAFFIC,
     )
     g.add(used, 5, 5)
     loop = stat(
@@ -160,6 +194,7 @@ def shape(g: Layout) -> None:
         "none",
         mappings=CPU_BOUND_MAPPINGS,
         thresholds=[(1, "red")],
+        no_value="no ASGI traffic yet",
     )
     g.add(loop, 5, 5)
 
@@ -175,9 +210,7 @@ def what_happens(g: Layout) -> None:
 def throughput(server: str, name: str) -> Json:
     return timeseries(
         f"{name}: throughput vs Little's-law bound",
-        "Measured requests/s against the bound N / W (concurrency limit over mean "
-        "latency). `limited_by=cpu`: the event loop is CPU-bound, so the bound is "
-        "an overestimate. Log scale.",
+        "Measured requests/s (log scale) against, dashed, the bound N ÷ W. " + LITTLE,
         [
             (f'server:lab_http_requests:rate30s{{server="{server}"}}', "{{server}}"),
             (
@@ -188,6 +221,7 @@ def throughput(server: str, name: str) -> Json:
         "reqps",
         log=True,
         overrides=[*server_colors(), reference(" bound")],
+        no_value=NO_TRAFFIC,
     )
 
 
@@ -211,14 +245,16 @@ def latency(server: str, name: str) -> Json:
         ],
         "s",
         overrides=[*server_colors(shades=True), reference(" mean$")],
+        no_value=NO_TRAFFIC,
     )
 
 
 def in_flight(server: str, name: str) -> Json:
     return timeseries(
         f"{name}: requests in flight",
-        "In flight now (sampled at each scrape) and the mean in service over the "
-        "window (L = lambda x W, Little's law). Compare with the concurrency limit.",
+        "In flight now (sampled at each scrape), the mean in service over the window "
+        "(L = λ × W, Little's law), and, dashed, the concurrency limit N: a server whose "
+        "L reaches N is saturated.",
         [
             (
                 f'server:lab_http_requests_in_flight:sum{{server="{server}"}}',
@@ -228,9 +264,11 @@ def in_flight(server: str, name: str) -> Json:
                 f'server:lab_concurrency_in_service:rate30s{{server="{server}"}}',
                 "{{server}} mean in service (L)",
             ),
+            (f'server:lab_concurrency_limit:max{{server="{server}"}}', "{{server}} limit N"),
         ],
         "none",
-        overrides=server_colors(shades=True),
+        overrides=[*server_colors(shades=True), reference(" limit N$")],
+        no_value=NO_TRAFFIC,
     )
 
 
@@ -253,6 +291,7 @@ def errors(server: str, name: str) -> Json:
                 ],
             },
         ],
+        no_value=NO_TRAFFIC,
     )
 
 
@@ -265,6 +304,7 @@ def why(g: Layout) -> None:
         [("lab_process_threads", "{{server}} pid {{pid}}")],
         "none",
         overrides=server_colors(shades=True),
+        no_value="no request served yet",
     )
     g.add(threads, 8, 8)
     loop_lag = timeseries(
@@ -279,6 +319,7 @@ def why(g: Layout) -> None:
         "s",
         thresholds=[(0.02, "red")],
         overrides=server_colors(shades=True),
+        no_value="no ASGI traffic yet",
     )
     g.add(loop_lag, 8, 8)
     upstream = timeseries(
@@ -298,6 +339,7 @@ def why(g: Layout) -> None:
         ],
         "s",
         overrides=[*server_colors(shades=True), reference("^upstream configured")],
+        no_value="no upstream calls yet",
     )
     g.add(upstream, 8, 8)
 
@@ -316,6 +358,7 @@ def per_route(g: Layout) -> None:
         ],
         "reqps",
         overrides=server_colors(shades=True),
+        no_value=NO_TRAFFIC,
     )
     g.add(by_route, 8, 8)
     p95 = timeseries(
@@ -329,6 +372,7 @@ def per_route(g: Layout) -> None:
         ],
         "s",
         overrides=server_colors(shades=True),
+        no_value=NO_TRAFFIC,
     )
     g.add(p95, 8, 8)
     slow_queries = timeseries(
@@ -343,6 +387,7 @@ def per_route(g: Layout) -> None:
         ],
         "s",
         overrides=server_colors(shades=True),
+        no_value="no /db traffic yet",
     )
     g.add(slow_queries, 8, 8)
 
@@ -355,6 +400,7 @@ def lab_health(g: Layout) -> None:
         [("up", "{{service}}")],
         "none",
         mappings=UP_MAPPINGS,
+        no_value="no scrape yet",
     )
     g.add(up, 12, 5)
     scrapes = timeseries(
@@ -364,5 +410,6 @@ def lab_health(g: Layout) -> None:
         [("scrape_duration_seconds", "{{service}}")],
         "s",
         overrides=server_colors(),
+        no_value="no scrape yet",
     )
     g.add(scrapes, 12, 5)

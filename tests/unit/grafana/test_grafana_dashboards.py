@@ -104,8 +104,8 @@ def test_every_query_uses_only_the_provisioned_datasource() -> None:
             if ref == {"type": "grafana", "uid": "-- Grafana --"}:
                 continue  # Grafana's built-in annotations
             assert ref == {"type": "prometheus", "uid": uid}, f"{path.name}: {ref}"
-        for p in d["panels"]:
-            if p["type"] != "row":
+        for p in panels(d):
+            if p["type"] not in ("row", "text"):
                 assert p["targets"], f"{path.name}: {p['title']} has no query"
                 assert p["datasource"]["uid"] == uid
 
@@ -362,3 +362,48 @@ def test_panels_rate_raw_series_over_grafanas_rate_interval() -> None:
                 if q.panel.startswith("annotation"):
                     continue
                 assert window in ("$__rate_interval", "$__range"), f"{q.panel}: [{window}]"
+
+
+def test_an_intro_says_what_to_run_and_what_to_look_at_first() -> None:
+    d = built()["sync-vs-async.json"]
+    (intro,) = [p for p in first_row(d) if p["type"] == "text"]
+    words = intro["options"]["content"]
+    for needed in ("lab exercise run seed-table", "Locust", "Look first", "observability.md"):
+        assert needed in words
+    for doc in re.findall(r"`(\w+\.md)`", words):
+        assert (REPO / "docs" / doc).is_file(), doc
+
+
+def test_the_little_law_panels_teach_the_bound() -> None:
+    d = built()["sync-vs-async.json"]
+    bound_panels = [p for p in panels(d) if "Little's-law bound" in p["title"]]
+    assert len(bound_panels) == 3
+    for p in bound_panels:
+        text = p["description"]
+        for needed in ("L = λ × W", "workers × threads", "upstream pool", "N ÷ W", "saturated"):
+            assert needed in text, (p["title"], needed)
+    for p in panels(d):
+        if p["title"].endswith("requests in flight"):
+            assert any("lab_concurrency_limit" in t["expr"] for t in p["targets"]), p["title"]
+
+
+def test_threshold_lines_are_dashed_and_in_view() -> None:
+    found = 0
+    for d in built().values():
+        for p in panels(d):
+            defaults = p.get("fieldConfig", {}).get("defaults", {})
+            steps = [s["value"] for s in defaults.get("thresholds", {}).get("steps", [])]
+            if p["type"] != "timeseries" or len(steps) < 2:
+                continue
+            custom = defaults["custom"]
+            assert custom["thresholdsStyle"]["mode"] == "dashed", p["title"]
+            assert custom["axisSoftMax"] > max(v for v in steps if v is not None), p["title"]
+            found += 1
+    assert found >= 2
+
+
+def test_panels_waiting_for_traffic_say_so() -> None:
+    for d in built().values():
+        for p in panels(d):
+            if p["type"] in ("timeseries", "stat", "table"):
+                assert p["fieldConfig"]["defaults"].get("noValue"), f"{d['title']} / {p['title']}"
