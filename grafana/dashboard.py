@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from contracts.dashboards import Dashboard
 from grafana.panels import DS, Json
 
 TAG = "asynclab"
@@ -32,6 +33,11 @@ def query_variable(
         "sort": 1,
         "hide": 0,
     }
+
+
+def panel_link(to: Dashboard) -> Json:
+    """A panel link to another dashboard of the lab, on the same time range."""
+    return {"title": f"{to.title} dashboard", "url": to.path + "?${__url_time_range}"}
 
 
 def annotation(name: str, expr: str, title: str, text: str, tags: str, color: str) -> Json:

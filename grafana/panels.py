@@ -22,10 +22,15 @@ REFERENCE_COLOR = "#8E8E8E"
 
 
 class Layout:
-    """Places panels left to right on Grafana's 24-column grid; ids in placement order."""
+    """Places panels left to right on Grafana's 24-column grid; ids in placement order.
+
+    The panels of a collapsed row live inside it (Grafana's format), placed where they
+    will be once it is opened; the next row follows the collapsed one's single line."""
 
     def __init__(self) -> None:
         self.panels: list[Json] = []
+        self.collapsed: Json | None = None  # the collapsed row being filled
+        self.count = 0
         self.x = 0
         self.y = 0
         self.row_h = 0
@@ -33,11 +38,15 @@ class Layout:
     def add(self, panel: Json, w: int, h: int) -> None:
         if self.x + w > 24:
             self.newline()
-        panel["id"] = len(self.panels) + 1
-        panel["gridPos"] = {"h": h, "w": w, "x": self.x, "y": self.y}
-        self.panels.append(panel)
+        self._place(panel, w, h, self.x, self.y)
         self.x += w
         self.row_h = max(self.row_h, h)
+
+    def _place(self, panel: Json, w: int, h: int, x: int, y: int) -> None:
+        self.count += 1
+        panel["id"] = self.count
+        panel["gridPos"] = {"h": h, "w": w, "x": x, "y": y}
+        (self.collapsed["panels"] if self.collapsed else self.panels).append(panel)
 
     def stack(self, panels: Sequence[tuple[Json, int]], w: int) -> None:
         """Panels one above the other in a column `w` wide: (panel, height) from the top."""
@@ -45,9 +54,7 @@ class Layout:
             self.newline()
         top = self.y
         for panel, h in panels:
-            panel["id"] = len(self.panels) + 1
-            panel["gridPos"] = {"h": h, "w": w, "x": self.x, "y": self.y}
-            self.panels.append(panel)
+            self._place(panel, w, h, self.x, self.y)
             self.y += h
         self.row_h = max(self.row_h, self.y - top)
         self.y = top
@@ -58,10 +65,17 @@ class Layout:
             self.y += self.row_h
         self.x, self.row_h = 0, 0
 
-    def row(self, title: str) -> None:
+    def row(self, title: str, *, collapsed: bool = False) -> None:
+        """A row header; the panels added after it, up to the next row, are its own."""
         self.newline()
-        self.add({"type": "row", "title": title, "collapsed": False, "panels": []}, 24, 1)
+        if self.collapsed:
+            self.y = self.collapsed["gridPos"]["y"] + 1
+            self.collapsed = None
+        header: Json = {"type": "row", "title": title, "collapsed": collapsed, "panels": []}
+        self.add(header, 24, 1)
         self.newline()
+        if collapsed:
+            self.collapsed = header
 
 
 def target(expr: str, legend: str, ref: str) -> Json:
@@ -94,6 +108,7 @@ def timeseries(
     overrides: Sequence[Json] = (),
     thresholds: Sequence[tuple[float, str]] = (),
     no_value: str = "",
+    links: Sequence[Json] = (),
 ) -> Json:
     """Thresholds are dashed lines, and the axis reaches a little above the highest even
     while the data stays far below it (a soft maximum), so the line is always in view."""
@@ -119,6 +134,7 @@ def timeseries(
             },
             "overrides": list(overrides),
         },
+        **({"links": list(links)} if links else {}),
         "options": {
             "legend": {"displayMode": "list", "placement": "bottom", "showLegend": True},
             "tooltip": {"mode": "multi", "sort": "desc"},

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from contracts.dashboards import SYNC_VS_ASYNC
-from grafana.dashboard import EXERCISE_ANNOTATION, LOAD_TEST_ANNOTATION, dashboard, query_variable
+from contracts.dashboards import LOAD_GENERATOR, SLOW_UPSTREAM, SYNC_VS_ASYNC
+from grafana.dashboard import (
+    EXERCISE_ANNOTATION,
+    LOAD_TEST_ANNOTATION,
+    dashboard,
+    panel_link,
+    query_variable,
+)
 from grafana.panels import (
     Json,
     Layout,
@@ -110,6 +116,7 @@ def answer(g: Layout) -> None:
         log=True,
         overrides=[*server_colors(), reference(" bound")],
         no_value=NO_TRAFFIC,
+        links=[panel_link(LOAD_GENERATOR)],
     )
     g.add(both_throughput, 8, 9)
     both_p95 = timeseries(
@@ -222,6 +229,7 @@ def throughput(server: str, name: str) -> Json:
         log=True,
         overrides=[*server_colors(), reference(" bound")],
         no_value=NO_TRAFFIC,
+        links=[panel_link(LOAD_GENERATOR)],
     )
 
 
@@ -340,12 +348,13 @@ def why(g: Layout) -> None:
         "s",
         overrides=[*server_colors(shades=True), reference("^upstream configured")],
         no_value="no upstream calls yet",
+        links=[panel_link(SLOW_UPSTREAM)],
     )
     g.add(upstream, 8, 8)
 
 
 def per_route(g: Layout) -> None:
-    g.row("Per route ($route)")
+    g.row("Per route ($route)", collapsed=True)
     chosen = f'{TRAFFIC}, route=~"$route"'
     by_route = timeseries(
         "Throughput by route",
@@ -359,6 +368,7 @@ def per_route(g: Layout) -> None:
         "reqps",
         overrides=server_colors(shades=True),
         no_value=NO_TRAFFIC,
+        links=[panel_link(LOAD_GENERATOR)],
     )
     g.add(by_route, 8, 8)
     p95 = timeseries(
@@ -393,7 +403,7 @@ def per_route(g: Layout) -> None:
 
 
 def lab_health(g: Layout) -> None:
-    g.row("Lab health")
+    g.row("Lab health", collapsed=True)
     up = stat(
         "Targets up",
         "1 when Prometheus's last scrape of the service succeeded.",

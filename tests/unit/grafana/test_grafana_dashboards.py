@@ -19,6 +19,7 @@ from dashboard_contract import (
 )
 from dashboard_queries import panels, queries, substitute, used_variables, variables
 
+from contracts.dashboards import LOAD_GENERATOR, SLOW_UPSTREAM
 from contracts.paths import REPO
 from grafana import generate
 from grafana.panels import DATASOURCE_UID, SERVER_COLORS, Json, reference
@@ -407,3 +408,40 @@ def test_panels_waiting_for_traffic_say_so() -> None:
         for p in panels(d):
             if p["type"] in ("timeseries", "stat", "table"):
                 assert p["fieldConfig"]["defaults"].get("noValue"), f"{d['title']} / {p['title']}"
+
+
+def test_secondary_rows_start_collapsed_with_their_panels_inside() -> None:
+    d = built()["sync-vs-async.json"]
+    rows = {p["title"]: p for p in d["panels"] if p["type"] == "row"}
+    assert [t for t, r in rows.items() if r["collapsed"]] == ["Per route ($route)", "Lab health"]
+    for row in rows.values():
+        if not row["collapsed"]:
+            assert row["panels"] == []
+            continue
+        assert row["panels"], row["title"]
+        cells: set[tuple[int, int]] = set()
+        for p in row["panels"]:
+            g = p["gridPos"]
+            assert g["y"] > row["gridPos"]["y"], "placed below its row once opened"
+            mine = {
+                (x, y)
+                for x in range(g["x"], g["x"] + g["w"])
+                for y in range(g["y"], g["y"] + g["h"])
+            }
+            assert not cells & mine, p["title"]
+            cells |= mine
+
+
+def test_panel_links_lead_to_the_other_dashboards_on_the_same_range() -> None:
+    d = built()["sync-vs-async.json"]
+    links = {p["title"]: p.get("links", []) for p in panels(d)}
+    upstream = links["Upstream: configured delay and the calls the servers make"]
+    assert upstream == [
+        {"title": "Slow upstream dashboard", "url": f"{SLOW_UPSTREAM.path}?${{__url_time_range}}"}
+    ]
+    to_load = [t for t, ls in links.items() if any(LOAD_GENERATOR.path in x["url"] for x in ls)]
+    assert "Throughput vs Little's-law bound: both servers" in to_load
+    assert len(to_load) >= 3
+    for ls in links.values():
+        for link in ls:
+            assert link["url"].endswith("?${__url_time_range}"), link
