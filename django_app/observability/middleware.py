@@ -9,14 +9,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Awaitable, Callable
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
 from prometheus_client import Gauge
 
+from django_app.dual_mode import DualModeMiddleware
 from django_app.observability import metrics
 from django_app.observability.loop_lag import ensure_probe
 from django_app.observability.server import Server, announce, refresh_threads, server_of
@@ -35,23 +34,8 @@ def route_of(path: str) -> str:
     return match.url_name or "unnamed"
 
 
-class ObservabilityMiddleware:
-    sync_capable = True
-    async_capable = True
-
-    def __init__(
-        self,
-        get_response: Callable[[HttpRequest], HttpResponseBase]
-        | Callable[[HttpRequest], Awaitable[HttpResponseBase]],
-    ) -> None:
-        self.get_response = get_response
-        self.is_async = iscoroutinefunction(get_response)
-        if self.is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> HttpResponseBase | Awaitable[HttpResponseBase]:
-        if self.is_async:
-            return self.__acall__(request)
+class ObservabilityMiddleware(DualModeMiddleware):
+    def handle(self, request: HttpRequest) -> HttpResponseBase:
         # Sync mode is also what ASGI gets when a sync-only middleware is in the chain.
         server = server_of(request)
         route = route_of(request.path_info)
@@ -60,14 +44,13 @@ class ObservabilityMiddleware:
         started = time.perf_counter()
         status = 500
         try:
-            response = self.get_response(request)
-            assert isinstance(response, HttpResponseBase)
+            response = self.respond(request)
             status = response.status_code
             return response
         finally:
             _finish(server, route, method, status, started, in_flight)
 
-    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+    async def ahandle(self, request: HttpRequest) -> HttpResponseBase:
         server = server_of(request)
         # asgi.py starts the probe for the real servers; this covers Django's AsyncClient.
         ensure_probe(server)
@@ -77,8 +60,7 @@ class ObservabilityMiddleware:
         started = time.perf_counter()
         status = 500
         try:
-            response = await self.get_response(request)  # type: ignore[misc]
-            assert isinstance(response, HttpResponseBase)
+            response = await self.arespond(request)
             status = response.status_code
             return response
         except asyncio.CancelledError:
