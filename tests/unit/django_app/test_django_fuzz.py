@@ -10,13 +10,13 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 from django.urls import get_resolver
 from django_clients import Caller
-from hypothesis import HealthCheck, assume, given, settings
+from fuzzing import DEADLINE, FUZZ
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from query_strings import Query
 
@@ -40,15 +40,6 @@ CALLS_UPSTREAM = frozenset(p for p in SPECS if p.startswith(("/io/", "/fanout/")
 NAMES = sorted({name for spec in SPECS.values() for name in spec})
 # The longest a valid request may be expected to work here (the db delay, cpu_ms, a stream).
 COST_CAP_MS = 300
-# Each answer must come well within this; a real hang is cut by pytest-timeout below.
-DEADLINE = timedelta(seconds=10)
-FUZZ = settings(
-    max_examples=200,
-    deadline=DEADLINE,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 SEEN: Counter[str] = Counter()
 
 SPECIAL = [

@@ -12,13 +12,13 @@ import json
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzzing import DEADLINE, FUZZ
+from hypothesis import given
 from hypothesis import strategies as st
 from upstream_client import InProcessClient
 
@@ -27,14 +27,6 @@ from slow_upstream.connection import NoTransport
 from slow_upstream.knobs import KNOBS, REQUEST_KNOBS, excerpt
 
 MAX_DELAY_MS = 50
-DEADLINE = timedelta(seconds=10)
-FUZZ = settings(
-    max_examples=200,
-    deadline=DEADLINE,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 SEEN: Counter[str] = Counter()
 
 NAMES = [k.name for k in KNOBS]
