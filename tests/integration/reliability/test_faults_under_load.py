@@ -197,12 +197,18 @@ def master(lab: Lab, server: str) -> psutil.Process:
     return top
 
 
+def _is_worker(proc: psutil.Process) -> bool:
+    # A killed worker stays a zombie until its master reaps it; it may also vanish meanwhile.
+    try:
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False
+        return "resource_tracker" not in " ".join(proc.cmdline())
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
+
+
 def workers(lab: Lab, server: str) -> list[psutil.Process]:
-    return [
-        p
-        for p in master(lab, server).children()
-        if "resource_tracker" not in " ".join(p.cmdline()) and p.status() != psutil.STATUS_ZOMBIE
-    ]
+    return [p for p in master(lab, server).children() if _is_worker(p)]
 
 
 def test_upstream_stopped_is_a_504_and_recovers(clean: Lab) -> None:
