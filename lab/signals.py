@@ -50,11 +50,23 @@ def stop_on_signals(cleanup: Callable[[bool], None]) -> Iterator[None]:
                 signal.signal(sig, previous.get(sig, saved[sig]))
 
 
+def _as_ctrl_c(signum: int, frame: FrameType | None) -> None:
+    # Whatever Ctrl-C does at this moment: KeyboardInterrupt in plain code, and inside
+    # asyncio.run its own handler, which cancels the main task. An exception raised from a
+    # handler in the middle of a socket write would be caught by asyncio's transport and
+    # logged as a "Fatal write error" traceback instead of stopping the run.
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signal.SIGINT, frame)
+    else:
+        raise KeyboardInterrupt
+
+
 @contextmanager
 def stop_raises() -> Iterator[None]:
-    """In the block, SIGTERM and SIGHUP raise `Stop` as Ctrl-C raises KeyboardInterrupt, so the
-    block's own `finally` and `with` exits run (`lab exercise` stops its servers that way)."""
-    previous = {sig: signal.signal(sig, _raise_stop) for sig in STOP_SIGNALS}
+    """In the block, SIGTERM and SIGHUP act as Ctrl-C does, so the block's own `finally` and
+    `with` exits run (`lab exercise` stops its servers that way)."""
+    previous = {sig: signal.signal(sig, _as_ctrl_c) for sig in STOP_SIGNALS}
     try:
         yield
     finally:

@@ -1,12 +1,13 @@
 """`lab up`'s signal handling: a stop signal ends the run quietly, the cleanup cannot be cut
-short, and the handlers from before come back."""
+short, and the handlers from before come back. `lab exercise`'s: SIGTERM acts as Ctrl-C."""
 
+import asyncio
 import os
 import signal
 
 import pytest
 
-from lab.signals import INTERRUPTS, stop_on_signals
+from lab.signals import INTERRUPTS, STOP_SIGNALS, stop_on_signals, stop_raises
 
 
 def handlers() -> dict[signal.Signals, object]:
@@ -46,3 +47,30 @@ def test_another_error_goes_on_after_the_cleanup() -> None:
         raise OSError("boom")
     assert calls == [False]
     assert handlers() == before
+
+
+@pytest.mark.parametrize("sig", STOP_SIGNALS, ids=lambda s: s.name)
+def test_under_stop_raises_a_stop_signal_is_ctrl_c(sig: signal.Signals) -> None:
+    before = handlers()
+    with pytest.raises(KeyboardInterrupt), stop_raises():
+        os.kill(os.getpid(), sig)
+    assert handlers() == before
+
+
+@pytest.mark.parametrize("sig", STOP_SIGNALS, ids=lambda s: s.name)
+def test_inside_asyncio_a_stop_signal_cancels_the_main_task(sig: signal.Signals) -> None:
+    # As asyncio.run treats Ctrl-C: the main task is cancelled (its cleanup runs) rather
+    # than an exception raised wherever the loop happens to be, a socket write included.
+    seen: list[str] = []
+
+    async def main() -> None:
+        asyncio.get_running_loop().call_later(0.05, os.kill, os.getpid(), sig)
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            seen.append("cancelled")
+            raise
+
+    with pytest.raises(KeyboardInterrupt), stop_raises():
+        asyncio.run(main())
+    assert seen == ["cancelled"]
