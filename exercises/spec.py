@@ -14,12 +14,39 @@ from typing import Literal, get_args
 from contracts.settings import LabSettings
 
 Server = Literal["wsgi", "asgi"]
-# What a rule can measure in a phase. Latencies are in ms, throughput in requests/s, the tail's
-# amplification p99/p50 in multiples of the p50.
+# What a rule can measure in a phase. Client side: latencies in ms, throughput in requests/s,
+# the tail's amplification p99/p50 in multiples of the p50. Server side (its /metrics and
+# /proc): the most OS threads and requests in flight, the workers' resident memory, CPU time
+# per answered request, what the load added per request in flight (threads, memory) over the
+# idle server, event-loop lag p99 (ASGI), and upstream calls per answered request.
 Quantity = Literal[
-    "throughput", "p50", "p90", "p99", "p99/p50", "probe_p50", "probe_p99", "threads"
+    "throughput",
+    "p50",
+    "p90",
+    "p99",
+    "p99/p50",
+    "probe_p50",
+    "probe_p99",
+    "threads",
+    "in_flight",
+    "rss_mb",
+    "cpu_ms_per_request",
+    "threads_per_in_flight",
+    "rss_kb_per_in_flight",
+    "loop_lag_p99",
+    "upstream_calls_per_answer",
 ]
-UNITS: Mapping[str, str] = {"throughput": "req/s", "threads": "threads", "p99/p50": "× p50"}
+UNITS: Mapping[str, str] = {
+    "throughput": "req/s",
+    "p99/p50": "× p50",
+    "threads": "threads",
+    "in_flight": "requests",
+    "rss_mb": "MB",
+    "cpu_ms_per_request": "CPU ms",
+    "threads_per_in_flight": "threads",
+    "rss_kb_per_in_flight": "KB",
+    "upstream_calls_per_answer": "calls",
+}
 Op = Literal["<=", ">="]
 SETTING_NAMES = frozenset(f.name for f in fields(LabSettings))
 

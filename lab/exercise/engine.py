@@ -126,17 +126,23 @@ def _phase(
     ):
         if tick:
             tick(phase.name, seconds + warmup(phase, short))
+        watch = ServerWatch(url + "/metrics", upstream_url=upstream + "/metrics")
+        asyncio.run(_idle(watch))
         asyncio.run(_load(url, phase, warmup(phase, short), None, None))
         record.started_at = time.time()
-        main, probe, watch = asyncio.run(_load(url, phase, seconds, tick, ServerWatch))
+        main, probe = asyncio.run(_load(url, phase, seconds, tick, watch))
         record.ended_at = time.time()
     record.client = main.as_dict()
     record.probe = probe.as_dict() if probe else None
     record.values = client_values(main, probe)
-    if watch is not None:
-        record.server_side = watch.summary()
-        record.values["threads"] = watch.threads_max
+    record.server_side = watch.summary()
+    record.values.update(watch.values(answered_by_clients=main.ok))
     return record
+
+
+async def _idle(watch: ServerWatch) -> None:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+        await watch.idle(session)
 
 
 def _server_settings(s: LabSettings, server: str) -> dict[str, Any]:
@@ -153,8 +159,8 @@ async def _load(
     phase: Phase,
     seconds: float,
     tick: Tick | None,
-    watch_type: type[ServerWatch] | None,
-) -> tuple[ClosedResult | Result, Result | None, ServerWatch | None]:
+    watch: ServerWatch | None,
+) -> tuple[ClosedResult | Result, Result | None]:
     """The phase's load and probe, side by side, while /metrics is scraped now and then."""
     load = phase.load
 
@@ -172,11 +178,11 @@ async def _load(
         stages = [Stage(phase.probe.rate, seconds)]
         return await run_async(url + phase.probe.path, stages, timeout_s=TIMEOUT_S)
 
-    watch = watch_type(url + "/metrics") if watch_type else None
     timeout = aiohttp.ClientTimeout(total=5)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         background = []
         if watch is not None:
+            await watch.upstream(session)
             await watch.scrape(session)
             background.append(asyncio.create_task(watch.every(session, SCRAPE_EVERY_S)))
         if tick is not None:
@@ -189,7 +195,8 @@ async def _load(
             await asyncio.gather(*background, return_exceptions=True)
         if watch is not None:
             await watch.scrape(session)
-    return main_result, probe_result, watch
+            await watch.upstream(session)
+    return main_result, probe_result
 
 
 async def _ticks(tick: Tick, phase: str, seconds: float) -> None:

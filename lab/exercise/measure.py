@@ -1,10 +1,13 @@
 """What a phase measured: the client side from the generators' HdrHistograms, the server
-side from the server's own `/metrics` (OS threads, requests in flight, event-loop lag)."""
+side from the server's own `/metrics` (OS threads, requests in flight, event-loop lag,
+requests answered) and from `/proc` for the worker processes that `/metrics` names (memory
+and CPU time; the engine's servers run on this machine)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +72,51 @@ def in_flight(text: str) -> int:
     )
 
 
+def answered(text: str) -> float:
+    """Requests the server has finished, its own scrapes left out."""
+    return sum(
+        value
+        for name, labels, value in samples(text)
+        if name == "lab_http_requests_total" and labels.get("route") != "metrics"
+    )
+
+
+def upstream_calls(text: str) -> float:
+    """Requests the slow upstream has finished, whatever their outcome."""
+    return sum(value for name, _, value in samples(text) if name == "upstream_requests_total")
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class ProcStat:
+    rss_kb: int
+    cpu_s: float  # user + system CPU time so far
+
+
+def proc_stat(pid: int, proc: str = "/proc") -> ProcStat | None:
+    """The process's resident memory and CPU time; None when it is gone."""
+    try:
+        with open(f"{proc}/{pid}/stat") as f:
+            stat = f.read()
+        with open(f"{proc}/{pid}/status") as f:
+            status = f.read()
+    except OSError:
+        return None
+    # The command name (field 2) is in parentheses and may hold spaces: split after it.
+    fields = stat[stat.rindex(")") + 2 :].split()
+    cpu_s = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+    rss_kb = next(
+        (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
+    )
+    return ProcStat(rss_kb=rss_kb, cpu_s=cpu_s)
+
+
+def pids(by_pid: Mapping[str, int]) -> list[int]:
+    return [int(pid) for pid in by_pid if pid.isdigit()]
+
+
 def lag_buckets(text: str) -> dict[float, float]:
     out: dict[float, float] = {}
     for name, labels, value in samples(text):
@@ -91,33 +139,107 @@ def lag_p99_bound_ms(before: Mapping[float, float], after: Mapping[float, float]
 
 @dataclass
 class ServerWatch:
-    """Scrapes one server's /metrics during a phase."""
+    """Scrapes one server's /metrics during a phase (and the upstream's at its ends), and
+    reads /proc for the worker processes the scrapes name.
+
+    `idle()` is read before the warm-up, so memory and threads per request in flight are
+    what the load added to a server that has served nothing yet."""
 
     url: str
+    upstream_url: str | None = None
     threads_max: int = 0
     threads_at_max: dict[str, int] = field(default_factory=dict)
     in_flight_max: int = 0
+    rss_kb_max: int = 0
+    idle_threads: int | None = None
+    idle_rss_kb: int | None = None
     first: str = ""
     last: str = ""
+    cpu_first: dict[int, float] = field(default_factory=dict)
+    cpu_last: dict[int, float] = field(default_factory=dict)
+    upstream_first: str | None = None
+    upstream_last: str | None = None
+
+    async def _text(self, session: aiohttp.ClientSession, url: str) -> str | None:
+        try:
+            async with session.get(url) as r:
+                return await r.text()
+        except (TimeoutError, aiohttp.ClientError):
+            return None
+
+    async def idle(self, session: aiohttp.ClientSession) -> None:
+        text = await self._text(session, self.url)
+        if text is None:
+            return
+        by_pid = threads_by_pid(text)
+        stats = [s for s in map(proc_stat, pids(by_pid)) if s is not None]
+        self.idle_threads = sum(by_pid.values())
+        self.idle_rss_kb = sum(s.rss_kb for s in stats) if stats else None
 
     async def scrape(self, session: aiohttp.ClientSession) -> str | None:
-        try:
-            async with session.get(self.url) as r:
-                text = await r.text()
-        except (TimeoutError, aiohttp.ClientError):
+        text = await self._text(session, self.url)
+        if text is None:
             return None
         by_pid = threads_by_pid(text)
         if sum(by_pid.values()) >= self.threads_max:
             self.threads_max, self.threads_at_max = sum(by_pid.values()), by_pid
         self.in_flight_max = max(self.in_flight_max, in_flight(text))
-        self.first = self.first or text
-        self.last = text
+        stats = {pid: proc_stat(pid) for pid in pids(by_pid)}
+        live = {pid: s for pid, s in stats.items() if s is not None}
+        self.rss_kb_max = max(self.rss_kb_max, sum(s.rss_kb for s in live.values()))
+        cpu = {pid: s.cpu_s for pid, s in live.items()}
+        if not self.first:
+            self.first, self.cpu_first = text, cpu
+        self.last, self.cpu_last = text, cpu
         return text
+
+    async def upstream(self, session: aiohttp.ClientSession) -> None:
+        """The upstream's counters, read at the start and at the end of the window."""
+        if self.upstream_url is None:
+            return
+        text = await self._text(session, self.upstream_url)
+        if text is not None:
+            self.upstream_first = self.upstream_first or text
+            self.upstream_last = text
 
     async def every(self, session: aiohttp.ClientSession, interval_s: float) -> None:
         while True:
             await self.scrape(session)
             await asyncio.sleep(interval_s)
+
+    def requests(self) -> float:
+        return answered(self.last) - answered(self.first) if self.first else 0.0
+
+    def cpu_s(self) -> float:
+        """CPU time the worker processes spent between the first and the last scrape."""
+        return sum(
+            self.cpu_last[pid] - self.cpu_first[pid]
+            for pid in self.cpu_last.keys() & self.cpu_first.keys()
+        )
+
+    def values(self, answered_by_clients: float) -> dict[str, float]:
+        """The server-side quantities rules can name (absent: not measured)."""
+        out: dict[str, float] = {"threads": self.threads_max, "in_flight": self.in_flight_max}
+        if self.rss_kb_max:
+            out["rss_mb"] = self.rss_kb_max / 1024
+        requests = self.requests()
+        if requests > 0 and self.cpu_first:
+            out["cpu_ms_per_request"] = self.cpu_s() * 1000 / requests
+        if self.in_flight_max > 0:
+            if self.idle_threads is not None:
+                added = self.threads_max - self.idle_threads
+                out["threads_per_in_flight"] = added / self.in_flight_max
+            if self.idle_rss_kb is not None and self.rss_kb_max:
+                added_kb = self.rss_kb_max - self.idle_rss_kb
+                out["rss_kb_per_in_flight"] = added_kb / self.in_flight_max
+        if self.upstream_first and self.upstream_last and answered_by_clients > 0:
+            calls = upstream_calls(self.upstream_last) - upstream_calls(self.upstream_first)
+            out["upstream_calls_per_answer"] = calls / answered_by_clients
+        with contextlib.suppress(ValueError):
+            lag = lag_p99_bound_ms(lag_buckets(self.first), lag_buckets(self.last))
+            if lag is not None:
+                out["loop_lag_p99"] = lag
+        return out
 
     def summary(self) -> dict[str, Any]:
         lag_ms = None
@@ -128,4 +250,9 @@ class ServerWatch:
             "threads_by_pid": self.threads_at_max,
             "in_flight_max": self.in_flight_max,
             "loop_lag_p99_le_ms": lag_ms,
+            "idle_threads": self.idle_threads,
+            "idle_rss_kb": self.idle_rss_kb,
+            "rss_kb_max": self.rss_kb_max or None,
+            "cpu_s": round(self.cpu_s(), 3) if self.cpu_first else None,
+            "requests_answered": self.requests(),
         }
