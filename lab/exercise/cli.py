@@ -68,13 +68,14 @@ def _run(
     short: bool,
     json_path: str | None,
 ) -> int:
-    from lab.exercise import engine, report, results
+    from lab.exercise import apparatus, engine, report, results
     from lab.exercise.progress import Progress
     from lab.exercise.verdict import exit_code, judge
 
     progress = Progress()
     started = time.time()
     environment = results.environment()
+    cpu_at_start = apparatus.cpu_times()
     docs = []
     code = 0
     for ex in chosen:
@@ -100,8 +101,12 @@ def _run(
         print()
         code = max(code, exit_code(verdicts))
         docs.append(results.exercise_result(ex, runs, verdicts))
+    steal = apparatus.steal_fraction(cpu_at_start, apparatus.cpu_times())
+    environment["cpu_steal_during_run"] = None if steal is None else round(steal, 4)
     outcome = "every rule held" if code == 0 else "SURPRISE: a rule did not hold"
-    print(f"{outcome} (CPUs {environment['cpu_count']}, load {environment['load_average']})")
+    stolen = "" if steal is None else f", CPU stolen {steal:.1%}"
+    machine = f"CPUs {environment['cpu_count']}, load {environment['load_average']}{stolen}"
+    print(f"{outcome} ({machine})")
     if json_path:
         doc = results.document(
             docs, short=short, started_at=started, finished_at=time.time(), env=environment

@@ -23,6 +23,7 @@ import aiohttp
 
 from contracts.settings import LabSettings, SettingsError
 from exercises.spec import Exercise, Phase
+from lab.exercise import apparatus
 from lab.exercise.measure import ServerWatch, client_values
 from lab.runner import ServiceFailed, running, with_free_ports
 from loadgen import closedloop
@@ -54,6 +55,7 @@ class PhaseRun:
     probe: dict[str, Any] | None = None
     server_side: dict[str, Any] = field(default_factory=dict)
     values: dict[str, float] = field(default_factory=dict)  # what rules can name
+    apparatus: dict[str, Any] = field(default_factory=dict)  # steal, generator, upstream
 
 
 def duration(phase: Phase, short: bool) -> float:
@@ -129,14 +131,24 @@ def _phase(
         watch = ServerWatch(url + "/metrics", upstream_url=upstream + "/metrics")
         asyncio.run(_idle(watch))
         asyncio.run(_load(url, phase, warmup(phase, short), None, None))
+        cpu_before, generator_before = apparatus.cpu_times(), time.process_time()
         record.started_at = time.time()
         main, probe = asyncio.run(_load(url, phase, seconds, tick, watch))
         record.ended_at = time.time()
+        checks = apparatus.Apparatus(
+            steal_fraction=apparatus.steal_fraction(cpu_before, apparatus.cpu_times()),
+            generator_cores=(time.process_time() - generator_before)
+            / max(record.ended_at - record.started_at, 1e-9),
+            upstream_overshoot_p99_ms=apparatus.overshoot_p99_ms(
+                watch.upstream_first, watch.upstream_last
+            ),
+        )
     record.client = main.as_dict()
     record.probe = probe.as_dict() if probe else None
     record.values = client_values(main, probe)
     record.server_side = watch.summary()
     record.values.update(watch.values(answered_by_clients=main.ok))
+    record.apparatus = checks.as_dict()
     return record
 
 

@@ -117,24 +117,35 @@ def pids(by_pid: Mapping[str, int]) -> list[int]:
     return [int(pid) for pid in by_pid if pid.isdigit()]
 
 
-def lag_buckets(text: str) -> dict[float, float]:
+def histogram_buckets(text: str, name: str) -> dict[float, float]:
+    """A histogram's cumulative buckets by upper bound, summed over every other label."""
     out: dict[float, float] = {}
-    for name, labels, value in samples(text):
-        if name == "lab_event_loop_lag_seconds_bucket":
+    for sample, labels, value in samples(text):
+        if sample == name:
             le = float(labels["le"])
             out[le] = out.get(le, 0.0) + value
     return out
 
 
-def lag_p99_bound_ms(before: Mapping[float, float], after: Mapping[float, float]) -> float | None:
-    """The smallest bucket bound under which 99 % of the phase's loop-lag probes woke (ms);
-    None if the loop was not probed (WSGI) or the probe did not run."""
+def lag_buckets(text: str) -> dict[float, float]:
+    return histogram_buckets(text, "lab_event_loop_lag_seconds_bucket")
+
+
+def p99_bound_ms(before: Mapping[float, float], after: Mapping[float, float]) -> float | None:
+    """The smallest bucket bound under which 99 % of the observations between two scrapes
+    fall (ms); None if there were none, or the 99th is past the last finite bound."""
     delta = {le: after[le] - before.get(le, 0.0) for le in after}
     total = delta.get(float("inf"), 0.0)
     if total <= 0:
         return None
     le = min(le for le, n in delta.items() if n >= 0.99 * total)
     return le * 1000 if le != float("inf") else None
+
+
+def lag_p99_bound_ms(before: Mapping[float, float], after: Mapping[float, float]) -> float | None:
+    """The event loop's lag p99 over a phase; None if the loop was not probed (WSGI) or the
+    probe did not run."""
+    return p99_bound_ms(before, after)
 
 
 @dataclass

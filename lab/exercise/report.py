@@ -47,6 +47,12 @@ def text(exercise: Exercise, runs: Sequence[PhaseRun], verdicts: Sequence[Verdic
         elif errors or probe_errors:
             notes.append(f"ERRORS {dict(errors)} probe {dict(probe_errors)}")
         out.append(f"row {i} {run.name}: " + "; ".join(notes))
-        out += [f"  {v.line()}" for v in verdicts if v.phase == run.name]
+        warnings = run.apparatus.get("warnings") or []
+        out += [f"  ⚠ {w}" for w in warnings]
+        for v in verdicts:
+            if v.phase == run.name:
+                out.append(f"  {v.line()}")
+                if not v.holds and warnings:
+                    out.append("    (the warnings above may explain this surprise)")
     out += ["", exercise.explanation]
     return "\n".join(out)

@@ -24,7 +24,7 @@ from lab.exercise.verdict import Verdict, exit_code, row_verdict
 
 FORMAT = "asynclab-exercise-results"
 VERSION = 1
-PACKAGES = ("django", "gunicorn", "uvicorn", "aiohttp")
+PACKAGES = ("django", "gunicorn", "uvicorn", "aiohttp", "httpx")
 
 
 def cpu_model(cpuinfo: str) -> str:

@@ -46,6 +46,17 @@ def test_failures_a_phase_expects_are_noted_not_shouted() -> None:
     assert "ERRORS {'HTTP 504': 9} probe {}" in text(SEED_TABLE, recorded, [])
 
 
+def test_apparatus_warnings_stand_under_their_row_and_beside_a_surprise() -> None:
+    recorded = runs(SEED_TABLE_VALUES)
+    recorded[1].apparatus = {"warnings": ["CPU stolen by the hypervisor: 30%"]}
+    surprising = {**SEED_TABLE_VALUES, "async-io": {**SEED_TABLE_VALUES["async-io"], "p50": 9e3}}
+    out = text(SEED_TABLE, recorded, judge(SEED_TABLE, surprising)).splitlines()
+    row = out.index(next(line for line in out if line.startswith("row 2 async-io")))
+    assert out[row + 1] == "  ⚠ CPU stolen by the hypervisor: 30%"
+    assert "    (the warnings above may explain this surprise)" in out[row + 2 :]
+    assert not any(line.startswith("  ⚠") for line in out[:row])
+
+
 class Tty(io.StringIO):
     def isatty(self) -> bool:
         return True

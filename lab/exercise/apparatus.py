@@ -1,0 +1,90 @@
+"""Check the apparatus, not the server: was CPU stolen by the hypervisor, was the load
+generator itself saturated, did the upstream answer later than asked? Any of these bends a
+measured figure; the report says so beside the rows it touched, so a surprise can be read
+for what it is. They never change a verdict: the rules stand on what was measured."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from lab.exercise.measure import histogram_buckets, p99_bound_ms
+
+# Of all CPU time in the window: above this, the hypervisor ran someone else for long enough
+# to show in latencies and CPU-per-request figures.
+STEAL_LIMIT = 0.10
+# Of one core: the generator is one asyncio loop (main load, probe and scrapes), so near a
+# whole core it sends late and its timings include its own queueing.
+GENERATOR_LIMIT = 0.85
+# The upstream's p99 lateness over the delay it was asked for: it is the lab's clock for I/O.
+OVERSHOOT_LIMIT_MS = 25.0
+
+
+@dataclass(frozen=True)
+class CpuTimes:
+    total: float  # clock ticks, every CPU, every state
+    steal: float
+
+
+def cpu_times(stat: str | None = None) -> CpuTimes | None:
+    """The machine's CPU time so far from /proc/stat's first line (None where there is none)."""
+    if stat is None:
+        try:
+            with open("/proc/stat") as f:
+                stat = f.readline()
+        except OSError:
+            return None
+    fields = stat.split()
+    if not fields or fields[0] != "cpu":
+        return None
+    # user nice system idle iowait irq softirq steal (guest time is already counted in user)
+    ticks = [float(x) for x in fields[1:9]]
+    return CpuTimes(total=sum(ticks), steal=ticks[7] if len(ticks) > 7 else 0.0)
+
+
+def steal_fraction(before: CpuTimes | None, after: CpuTimes | None) -> float | None:
+    if before is None or after is None or after.total <= before.total:
+        return None
+    return (after.steal - before.steal) / (after.total - before.total)
+
+
+def overshoot_p99_ms(upstream_before: str | None, upstream_after: str | None) -> float | None:
+    """The upstream's p99 lateness in the window (a bucket bound), None if it served nothing."""
+    if not upstream_before or not upstream_after:
+        return None
+    name = "upstream_delay_overshoot_seconds_bucket"
+    return p99_bound_ms(
+        histogram_buckets(upstream_before, name), histogram_buckets(upstream_after, name)
+    )
+
+
+@dataclass(frozen=True)
+class Apparatus:
+    steal_fraction: float | None
+    generator_cores: float | None  # CPU the exercise process used ÷ the window
+    upstream_overshoot_p99_ms: float | None
+
+    def warnings(self) -> list[str]:
+        out = []
+        if self.steal_fraction is not None and self.steal_fraction > STEAL_LIMIT:
+            out.append(
+                f"CPU stolen by the hypervisor: {self.steal_fraction:.0%} of the machine's "
+                f"time (> {STEAL_LIMIT:.0%}): latencies and CPU figures are inflated"
+            )
+        if self.generator_cores is not None and self.generator_cores > GENERATOR_LIMIT:
+            out.append(
+                f"load generator saturated: {self.generator_cores:.2f} of a core "
+                f"(> {GENERATOR_LIMIT:g}): it sent late, and its latencies include its queue"
+            )
+        if (
+            self.upstream_overshoot_p99_ms is not None
+            and self.upstream_overshoot_p99_ms > OVERSHOOT_LIMIT_MS
+        ):
+            out.append(
+                f"upstream late: p99 ≤ {self.upstream_overshoot_p99_ms:g} ms past its delay "
+                f"(> {OVERSHOOT_LIMIT_MS:g} ms): the I/O waits were longer than asked"
+            )
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "warnings": self.warnings()}

@@ -1,0 +1,51 @@
+"""The apparatus checks: CPU stolen, the generator saturated, the upstream late."""
+
+from lab.exercise.apparatus import (
+    Apparatus,
+    CpuTimes,
+    cpu_times,
+    overshoot_p99_ms,
+    steal_fraction,
+)
+
+STAT = "cpu  100 0 50 800 10 0 0 40 0 0\n"
+
+
+def test_cpu_times_read_the_machine_line_of_proc_stat() -> None:
+    assert cpu_times(STAT) == CpuTimes(total=1000, steal=40)
+    assert cpu_times("intr 1 2 3") is None
+    assert cpu_times() is not None  # this machine's own /proc/stat
+
+
+def test_steal_is_the_share_of_the_window_the_hypervisor_took() -> None:
+    before, after = CpuTimes(1000, 40), CpuTimes(2000, 240)
+    assert steal_fraction(before, after) == 0.2
+    assert steal_fraction(after, after) is None
+    assert steal_fraction(None, after) is None
+
+
+def overshoot(counts: list[float]) -> str:
+    bounds = ["0.001", "0.01", "0.05", "+Inf"]
+    return "".join(
+        f'upstream_delay_overshoot_seconds_bucket{{le="{le}"}} {n}\n'
+        for le, n in zip(bounds, counts, strict=True)
+    )
+
+
+def test_upstream_overshoot_p99_is_of_the_window_alone() -> None:
+    before = overshoot([100, 100, 100, 100])
+    # In the window: 50 calls, 40 on time (≤ 1 ms), 10 up to 50 ms late.
+    after = overshoot([140, 140, 150, 150])
+    assert overshoot_p99_ms(before, after) == 50.0
+    assert overshoot_p99_ms(before, before) is None
+    assert overshoot_p99_ms(None, after) is None
+
+
+def test_only_bent_apparatus_warns() -> None:
+    assert Apparatus(0.01, 0.3, 2.0).warnings() == []
+    assert Apparatus(None, None, None).warnings() == []
+    stolen, saturated, late = Apparatus(0.25, 0.97, 50.0).warnings()
+    assert stolen.startswith("CPU stolen by the hypervisor: 25%")
+    assert saturated.startswith("load generator saturated: 0.97 of a core")
+    assert late.startswith("upstream late: p99 ≤ 50 ms")
+    assert Apparatus(0.25, None, None).as_dict()["warnings"] == [stolen]
