@@ -22,6 +22,19 @@ MAX_LOCUST_WORKERS = 32
 # `lab load`: requests outstanding at once before arrivals are dropped.
 DEFAULT_MAX_IN_FLIGHT = 10_000
 
+# The settings that change how a Django server runs or what its views do (not where it
+# listens): two servers with equal values here measure the same thing. A running server
+# reports them on /healthz, so an exercise can tell whether it may measure that server.
+SERVER_SHAPING = (
+    "upstream_timeout_s",
+    "upstream_pool_size",
+    "async_http_client",
+    "web_workers",
+    "web_threads",
+    "wsgi_worker_class",
+    "asgi_server",
+)
+
 WsgiWorkerClass = Literal["sync", "gthread"]
 AsgiServer = Literal["uvicorn", "gunicorn"]
 AsyncClientName = Literal["aiohttp", "httpx"]
@@ -99,6 +112,9 @@ class LabSettings:
             )
         if not 1 <= self.upstream_pool_size <= 100_000:
             raise SettingsError(f"UPSTREAM_POOL_SIZE={self.upstream_pool_size}: expected 1-100000")
+
+    def server_shaping(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in SERVER_SHAPING}
 
     def as_env(self) -> dict[str, str]:
         """The settings as environment variables, for child processes."""

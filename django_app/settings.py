@@ -51,10 +51,11 @@ INSTALLED_APPS = ["django_app.apps.DjangoAppConfig"]
 # times everything after it. DJANGO_EXTRA_MIDDLEWARE appends dotted paths, e.g.
 # `django_app.extra_middleware.SyncOnlyMiddleware` to show the thread hop a sync-only
 # middleware costs under ASGI.
+EXTRA_MIDDLEWARE = _list("DJANGO_EXTRA_MIDDLEWARE")
 MIDDLEWARE = [
     "django_app.observability.middleware.ObservabilityMiddleware",
     "django_app.security.SecurityHeadersMiddleware",
-    *_list("DJANGO_EXTRA_MIDDLEWARE"),
+    *EXTRA_MIDDLEWARE,
 ]
 
 ROOT_URLCONF = "django_app.urls"

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client.django import PrometheusDjangoView
 
+from contracts.processes import process_start
 from django_app.endpoint import endpoint
 from django_app.observability.server import refresh_threads, server_of
 
 
 @endpoint()
 def healthz(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
+    """Alive, and what this server is: an exercise measures a running server only when it runs
+    as the exercise needs (the settings that shape it), and reads /proc for it only when its
+    process is on the same machine (same pid, same start time)."""
+    return JsonResponse(
+        {
+            "status": "ok",
+            "server": server_of(request),
+            "settings": settings.LAB.server_shaping(),
+            "extra_middleware": settings.EXTRA_MIDDLEWARE,
+            "process": {"pid": os.getpid(), "started": process_start()},
+        }
+    )
 
 
 @endpoint()

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import os
+
+from django.conf import settings
 from django_clients import Caller
 
+from contracts.processes import process_start
 
-def test_healthz_answers_ok(client: Caller) -> None:
+
+def test_healthz_answers_ok_and_says_what_server_this_is(client: Caller) -> None:
     answer = client.get("/healthz")
-    assert (answer.status, answer.json()) == (200, {"status": "ok"})
+    body = answer.json()
+    assert (answer.status, body["status"], body["server"]) == (200, "ok", client.server)
+    assert body["settings"] == settings.LAB.server_shaping()
+    assert body["extra_middleware"] == settings.EXTRA_MIDDLEWARE
+    # The test client runs the view in this process.
+    assert body["process"] == {"pid": os.getpid(), "started": process_start()}
 
 
 def test_ping_names_the_server_that_answered(client: Caller) -> None:
