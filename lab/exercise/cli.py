@@ -33,10 +33,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     esub = p.add_subparsers(dest="exercise_command", required=True)
     esub.add_parser("list", help="the exercises, with their question and duration")
     run = esub.add_parser("run", help="run exercises and judge their rules")
-    run.add_argument("names", nargs="+", metavar="NAME", help="exercise names (see list)")
+    run.add_argument("names", nargs="*", metavar="NAME", help="exercise names (see list)")
+    run.add_argument("--all", action="store_true", help="every exercise, in list order")
     run.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     run.add_argument(
         "--short", action="store_true", help="a few seconds per phase (CI); same rules"
+    )
+    run.add_argument(
+        "--own-servers",
+        action="store_true",
+        help="never measure a running lab: start every server the exercise needs on free "
+        "ports (by default a running lab's servers are used where they run as a phase needs)",
     )
 
 
@@ -50,6 +57,15 @@ def main(args: argparse.Namespace, settings: LabSettings, env: Mapping[str, str]
             run, short = ex.run_seconds() / 60, ex.run_seconds(short=True) / 60
             print(f"{ex.name:<{width}}  ~{run:.1f} min (--short {short:.1f})  {ex.question}")
         return 0
+    if args.all == bool(args.names):
+        print(
+            "lab exercise run: name exercises or give --all, not both "
+            f"(choose from: {', '.join(exercises)})",
+            file=sys.stderr,
+        )
+        return 2
+    if args.all:
+        args.names = list(exercises)
     unknown = [n for n in args.names if n not in exercises]
     if unknown:
         print(
@@ -58,7 +74,8 @@ def main(args: argparse.Namespace, settings: LabSettings, env: Mapping[str, str]
             file=sys.stderr,
         )
         return 2
-    return _run([exercises[n] for n in args.names], settings, env, args.short, args.json)
+    chosen = [exercises[n] for n in args.names]
+    return _run(chosen, settings, env, args.short, args.json, reuse=not args.own_servers)
 
 
 def _run(
@@ -67,6 +84,8 @@ def _run(
     env: Mapping[str, str],
     short: bool,
     json_path: str | None,
+    *,
+    reuse: bool,
 ) -> int:
     from lab.exercise import apparatus, engine, report, results
     from lab.exercise.progress import Progress
@@ -86,7 +105,7 @@ def _run(
 
         try:
             with signals.stop_raises():
-                runs = engine.run(ex, settings, short=short, env=env, tick=tick)
+                runs = engine.run(ex, settings, short=short, env=env, tick=tick, reuse=reuse)
         except engine.SetupError as e:
             progress.done()
             print(f"lab exercise run {ex.name}: {e}", file=sys.stderr)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import os
 import tempfile
 import time
 import urllib.request
@@ -23,7 +24,7 @@ import aiohttp
 
 from contracts.settings import LabSettings, SettingsError
 from exercises.spec import Exercise, Phase
-from lab.exercise import apparatus
+from lab.exercise import apparatus, running_lab
 from lab.exercise.measure import ServerWatch, client_values
 from lab.runner import ServiceFailed, running, with_free_ports
 from loadgen import closedloop
@@ -56,6 +57,7 @@ class PhaseRun:
     server_side: dict[str, Any] = field(default_factory=dict)
     values: dict[str, float] = field(default_factory=dict)  # what rules can name
     apparatus: dict[str, Any] = field(default_factory=dict)  # steal, generator, upstream
+    placement: str = ""  # where it ran when a lab was running: its server, or why not
 
 
 def duration(phase: Phase, short: bool) -> float:
@@ -73,8 +75,16 @@ def run(
     short: bool = False,
     env: Mapping[str, str] | None = None,
     tick: Tick | None = None,
+    reuse: bool = True,
 ) -> list[PhaseRun]:
-    """Run every phase of `exercise` on servers of its own; returns what each measured."""
+    """Run every phase of `exercise`: on the running lab's servers where they run as the
+    phase needs (`reuse`), on servers of its own otherwise; returns what each measured."""
+    lab = running_lab.find(settings) if reuse else running_lab.NOTHING
+    if lab and running_lab.locust_running(settings):
+        raise SetupError(
+            "Locust is sending load to the running lab, which would be measured with the "
+            "exercise's: stop it (Stop in its web UI) or run with --own-servers"
+        )
     var = settings.var_path()
     var.mkdir(parents=True, exist_ok=True)
     # A directory of its own: `lab serve` wipes its metrics directory, which must never be
@@ -85,13 +95,26 @@ def run(
         log_path = Path(tmp) / "services.log"
         with log_path.open("ab") as log:
             try:
-                with running("upstream", base, output=log, base_env=env) as upstream:
+                with _upstream(lab, base, log, env) as upstream:
+                    base = dataclasses.replace(base, upstream_url=upstream)
                     return [
-                        _phase(phase, base, upstream, log, env, short, tick)
+                        _phase(exercise, phase, base, upstream, log, env, short, tick, lab)
                         for phase in exercise.phases
                     ]
             except ServiceFailed as e:
                 raise SetupError(f"{e}{_tail(log_path)}") from None
+
+
+@contextlib.contextmanager
+def _upstream(
+    lab: running_lab.RunningLab, base: LabSettings, log: IO[bytes], env: Mapping[str, str] | None
+) -> Iterator[str]:
+    """The running lab's upstream (its servers call it), or one of the exercise's own."""
+    if lab.upstream is not None:
+        yield lab.upstream
+        return
+    with running("upstream", base, output=log, base_env=env) as url:
+        yield url
 
 
 def _tail(path: Path, lines: int = 15) -> str:
@@ -100,6 +123,7 @@ def _tail(path: Path, lines: int = 15) -> str:
 
 
 def _phase(
+    exercise: Exercise,
     phase: Phase,
     base: LabSettings,
     upstream: str,
@@ -107,6 +131,7 @@ def _phase(
     env: Mapping[str, str] | None,
     short: bool,
     tick: Tick | None,
+    lab: running_lab.RunningLab,
 ) -> PhaseRun:
     try:
         settings = dataclasses.replace(base, **phase.settings)  # type: ignore[arg-type]
@@ -122,13 +147,18 @@ def _phase(
         load=phase.load.describe(),
         duration_s=seconds,
     )
+    extra_middleware = _list((os.environ if env is None else env).get(EXTRA_MIDDLEWARE, ""))
+    placement = running_lab.place(exercise, phase, settings, extra_middleware, lab)
+    record.placement = placement.note
     with (
         upstream_config(upstream, phase.upstream),
-        running(phase.server, settings, output=log, base_env=env) as url,
+        _server(placement, phase, settings, log, env) as url,
     ):
         if tick:
             tick(phase.name, seconds + warmup(phase, short))
-        watch = ServerWatch(url + "/metrics", upstream_url=upstream + "/metrics")
+        watch = ServerWatch(
+            url + "/metrics", upstream_url=upstream + "/metrics", local=placement.local
+        )
         asyncio.run(_idle(watch))
         asyncio.run(_load(url, phase, warmup(phase, short), None, None))
         cpu_before, generator_before = apparatus.cpu_times(), time.process_time()
@@ -150,6 +180,28 @@ def _phase(
     record.values.update(watch.values(answered_by_clients=main.ok))
     record.apparatus = checks.as_dict()
     return record
+
+
+EXTRA_MIDDLEWARE = "DJANGO_EXTRA_MIDDLEWARE"
+
+
+def _list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+@contextlib.contextmanager
+def _server(
+    placement: running_lab.Placement,
+    phase: Phase,
+    settings: LabSettings,
+    log: IO[bytes],
+    env: Mapping[str, str] | None,
+) -> Iterator[str]:
+    if placement.url is not None:
+        yield placement.url
+        return
+    with running(phase.server, settings, output=log, base_env=env) as url:
+        yield url
 
 
 async def _idle(watch: ServerWatch) -> None:
@@ -220,26 +272,29 @@ async def _ticks(tick: Tick, phase: str, seconds: float) -> None:
 
 @contextlib.contextmanager
 def upstream_config(upstream: str, changes: Mapping[str, Any]) -> Iterator[None]:
-    """PUT the changes on the upstream's /config; DELETE /config afterwards, whatever ends
-    the block (the upstream's own defaults and environment come back)."""
+    """PUT the changes on the upstream's /config; afterwards, whatever ends the block, put
+    back what was there before: DELETE /config (the start-up defaults), then PUT the previous
+    values if someone had changed them (a running lab's upstream, configured by its user)."""
     if not changes:
         yield
         return
     try:
-        try:
-            _request("PUT", upstream + "/config", changes)
-        except OSError as e:
-            raise SetupError(f"upstream refused PUT /config {dict(changes)}: {e}") from None
+        previous = _request("GET", upstream + "/config", None)
+        _request("PUT", upstream + "/config", changes)
+    except (OSError, ValueError) as e:
+        raise SetupError(f"upstream refused PUT /config {dict(changes)}: {e}") from None
+    try:
         yield
     finally:
-        with contextlib.suppress(OSError):
-            _request("DELETE", upstream + "/config", None)
+        with contextlib.suppress(OSError, ValueError):
+            if _request("DELETE", upstream + "/config", None) != previous:
+                _request("PUT", upstream + "/config", previous)
 
 
-def _request(method: str, url: str, body: Mapping[str, Any] | None) -> None:
+def _request(method: str, url: str, body: Mapping[str, Any] | None) -> Any:
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(
         url, data=data, method=method, headers={"content-type": "application/json"}
     )
     with urllib.request.urlopen(req, timeout=10) as r:
-        r.read()
+        return json.loads(r.read())

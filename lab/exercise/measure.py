@@ -158,6 +158,7 @@ class ServerWatch:
 
     url: str
     upstream_url: str | None = None
+    local: bool = True  # its processes are this machine's: /proc may be read for them
     threads_max: int = 0
     threads_at_max: dict[str, int] = field(default_factory=dict)
     in_flight_max: int = 0
@@ -183,7 +184,7 @@ class ServerWatch:
         if text is None:
             return
         by_pid = threads_by_pid(text)
-        stats = [s for s in map(proc_stat, pids(by_pid)) if s is not None]
+        stats = [s for s in map(proc_stat, self._pids(by_pid)) if s is not None]
         self.idle_threads = sum(by_pid.values())
         self.idle_rss_kb = sum(s.rss_kb for s in stats) if stats else None
 
@@ -195,7 +196,7 @@ class ServerWatch:
         if sum(by_pid.values()) >= self.threads_max:
             self.threads_max, self.threads_at_max = sum(by_pid.values()), by_pid
         self.in_flight_max = max(self.in_flight_max, in_flight(text))
-        stats = {pid: proc_stat(pid) for pid in pids(by_pid)}
+        stats = {pid: proc_stat(pid) for pid in self._pids(by_pid)}
         live = {pid: s for pid, s in stats.items() if s is not None}
         self.rss_kb_max = max(self.rss_kb_max, sum(s.rss_kb for s in live.values()))
         cpu = {pid: s.cpu_s for pid, s in live.items()}
@@ -203,6 +204,9 @@ class ServerWatch:
             self.first, self.cpu_first = text, cpu
         self.last, self.cpu_last = text, cpu
         return text
+
+    def _pids(self, by_pid: Mapping[str, int]) -> list[int]:
+        return pids(by_pid) if self.local else []
 
     async def upstream(self, session: aiohttp.ClientSession) -> None:
         """The upstream's counters, read at the start and at the end of the window."""

@@ -47,6 +47,8 @@ def text(exercise: Exercise, runs: Sequence[PhaseRun], verdicts: Sequence[Verdic
         elif errors or probe_errors:
             notes.append(f"ERRORS {dict(errors)} probe {dict(probe_errors)}")
         out.append(f"row {i} {run.name}: " + "; ".join(notes))
+        if run.placement:
+            out.append(f"  {run.placement}")
         warnings = run.apparatus.get("warnings") or []
         out += [f"  ⚠ {w}" for w in warnings]
         for v in verdicts:

@@ -38,8 +38,16 @@ def test_an_unknown_name_is_one_line_and_exit_2() -> None:
     )
 
 
-def test_run_without_a_name_is_a_usage_error() -> None:
+def test_run_without_a_name_or_all_is_a_usage_error() -> None:
     done = lab("run")
     assert done.returncode == 2
-    assert "Traceback" not in done.stderr
-    assert "NAME" in done.stderr
+    assert done.stderr == (
+        "lab exercise run: name exercises or give --all, not both "
+        f"(choose from: {', '.join(catalogue())})\n"
+    )
+
+
+def test_names_and_all_together_are_a_usage_error() -> None:
+    done = lab("run", "--all", "seed-table")
+    assert done.returncode == 2
+    assert done.stderr.startswith("lab exercise run: name exercises or give --all, not both")
