@@ -22,19 +22,6 @@ MAX_LOCUST_WORKERS = 32
 # `lab load`: requests outstanding at once before arrivals are dropped.
 DEFAULT_MAX_IN_FLIGHT = 10_000
 
-# The settings that change how a Django server runs or what its views do (not where it
-# listens): two servers with equal values here measure the same thing. A running server
-# reports them on /healthz, so an exercise can tell whether it may measure that server.
-SERVER_SHAPING = (
-    "upstream_timeout_s",
-    "upstream_pool_size",
-    "async_http_client",
-    "web_workers",
-    "web_threads",
-    "wsgi_worker_class",
-    "asgi_server",
-)
-
 WsgiWorkerClass = Literal["sync", "gthread"]
 AsgiServer = Literal["uvicorn", "gunicorn"]
 AsyncClientName = Literal["aiohttp", "httpx"]
@@ -127,6 +114,20 @@ class LabSettings:
     def url(self, port: int) -> str:
         host = "127.0.0.1" if self.lab_host in ("0.0.0.0", "") else self.lab_host
         return f"http://{host}:{port}"
+
+
+# Settings that say where things are, not how a Django server runs or what its views do.
+_NOT_SHAPING = frozenset(
+    {"lab_host", "lab_allowed_hosts", "upstream_url", "lab_var_dir", "locust_workers"}
+)
+# Every other setting shapes a server: two servers with equal values here measure the same
+# thing. A running server reports them on /healthz, so an exercise can tell whether it may
+# measure that server. A new setting shapes unless listed above: the safe default.
+SERVER_SHAPING = tuple(
+    f.name
+    for f in fields(LabSettings)
+    if f.name not in _NOT_SHAPING and not f.name.endswith("_port")
+)
 
 
 def _parse(name: str, raw: str, annotation: object) -> object:

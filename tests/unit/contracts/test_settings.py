@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from contracts.settings import LabSettings, SettingsError
+from contracts.settings import SERVER_SHAPING, LabSettings, SettingsError
 
 
 def test_defaults_are_the_documented_ports() -> None:
@@ -69,3 +69,11 @@ def test_url_never_points_at_the_wildcard_address() -> None:
 )
 def test_unset_upstream_url_follows_the_upstream_port(env: dict[str, str], url: str) -> None:
     assert LabSettings.from_env(env).upstream_url == url
+
+
+def test_where_things_are_does_not_shape_a_server_and_how_it_runs_does() -> None:
+    assert not [name for name in SERVER_SHAPING if name.endswith("_port")]
+    assert "lab_var_dir" not in SERVER_SHAPING
+    assert "upstream_url" not in SERVER_SHAPING
+    assert {"web_workers", "web_threads", "asgi_server", "async_http_client"} <= set(SERVER_SHAPING)
+    assert set(LabSettings().server_shaping()) == set(SERVER_SHAPING)
