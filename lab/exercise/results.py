@@ -27,6 +27,10 @@ VERSION = 1
 PACKAGES = ("django", "gunicorn", "uvicorn", "aiohttp", "httpx")
 
 
+class ResultsError(ValueError):
+    """A results file that cannot be read: missing, not JSON, or not this format's version."""
+
+
 def cpu_model(cpuinfo: str) -> str:
     for line in cpuinfo.splitlines():
         key, _, value = line.partition(":")
@@ -101,3 +105,48 @@ def document(
 def write(path: Path, doc: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+def read(path: Path) -> dict[str, Any]:
+    """A results file written by `write`, its format and version checked; `ResultsError`
+    says in one line what is wrong with it."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ResultsError(f"{path}: no such file") from None
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ResultsError(f"{path}: not JSON") from None
+    except OSError as e:
+        raise ResultsError(f"{path}: {e.strerror}") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ResultsError(f"{path}: not an exercise results file (format {FORMAT!r})")
+    if doc.get("version") != VERSION:
+        raise ResultsError(
+            f"{path}: results format version {doc.get('version')!r}; this lab reads {VERSION}"
+        )
+    exercises = doc.get("exercises")
+    if not isinstance(exercises, list) or not all(map(_well_formed, exercises)):
+        raise ResultsError(f"{path}: its exercises are not results of this format")
+    return doc
+
+
+def _well_formed(exercise: object) -> bool:
+    """The fields a reader looks up: named phases with their values, and verdicts."""
+    if not isinstance(exercise, dict) or not isinstance(exercise.get("name"), str):
+        return False
+    phases, verdicts = exercise.get("phases"), exercise.get("verdicts")
+    return (
+        isinstance(phases, list)
+        and all(
+            isinstance(p, dict)
+            and isinstance(p.get("name"), str)
+            and isinstance(p.get("values"), dict)
+            for p in phases
+        )
+        and isinstance(verdicts, list)
+        and all(
+            isinstance(v, dict)
+            and {"phase", "rule", "measure", "measured", "bound", "holds"} <= set(v)
+            for v in verdicts
+        )
+    )

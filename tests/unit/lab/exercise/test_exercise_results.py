@@ -70,3 +70,51 @@ def test_the_cpu_model_comes_from_cpuinfo() -> None:
     cpuinfo = "processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC 7B13\n"
     assert results.cpu_model(cpuinfo) == "AMD EPYC 7B13"
     assert results.cpu_model("processor : 0\nModel : Raspberry Pi 4\n") == "Raspberry Pi 4"
+
+
+def test_a_written_document_reads_back(tmp_path: Path) -> None:
+    verdicts = judge(SEED_TABLE, SEED_TABLE_VALUES)
+    ex = results.exercise_result(SEED_TABLE, runs(SEED_TABLE_VALUES), verdicts)
+    doc = results.document([ex], short=True, started_at=1.8e9, finished_at=1.8e9, env={})
+    path = tmp_path / "results.json"
+    results.write(path, doc)
+    assert results.read(path) == json.loads(json.dumps(doc))
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (None, "no such file"),
+        ("{not json", "not JSON"),
+        ("\udcff", "not JSON"),
+        ("[]", "not an exercise results file (format 'asynclab-exercise-results')"),
+        (
+            '{"format": "other", "version": 1}',
+            "not an exercise results file (format 'asynclab-exercise-results')",
+        ),
+        (
+            '{"format": "asynclab-exercise-results", "version": 2, "exercises": []}',
+            "results format version 2; this lab reads 1",
+        ),
+        (
+            '{"format": "asynclab-exercise-results", "version": 1}',
+            "its exercises are not results of this format",
+        ),
+        (
+            '{"format": "asynclab-exercise-results", "version": 1, "exercises": '
+            '[{"name": "x", "phases": [{"name": "a"}], "verdicts": []}]}',
+            "its exercises are not results of this format",
+        ),
+    ],
+    ids=["missing", "not-json", "not-utf8", "a-list", "other-format", "version", "none", "phase"],
+)
+def test_a_file_that_cannot_be_read_says_why_in_one_line(
+    tmp_path: Path, text: str | None, message: str
+) -> None:
+    path = tmp_path / "results.json"
+    if text is not None:
+        path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    with pytest.raises(results.ResultsError) as raised:
+        results.read(path)
+    assert str(raised.value) == f"{path}: {message}"
+    assert "\n" not in str(raised.value)
