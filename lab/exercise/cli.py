@@ -21,6 +21,9 @@ from lab import signals
 # Imported lazily: the exercises are not part of the server images, which run `lab` too.
 if TYPE_CHECKING:
     from exercises.spec import Exercise
+    from lab.exercise.engine import PhaseRun
+    from lab.exercise.progress import Progress
+    from lab.exercise.verdict import Verdict
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -89,7 +92,7 @@ def _run(
 ) -> int:
     from lab.exercise import apparatus, engine, report, results
     from lab.exercise.progress import Progress
-    from lab.exercise.verdict import exit_code, judge
+    from lab.exercise.verdict import exit_code
 
     progress = Progress()
     started = time.time()
@@ -98,24 +101,14 @@ def _run(
     docs = []
     code = 0
     for ex in chosen:
-        names = [p.name for p in ex.phases]
-
-        def tick(phase: str, left: float, ex: Exercise = ex, names: list[str] = names) -> None:
-            progress.update(ex.name, names.index(phase) + 1, len(names), phase, left)
-
         try:
-            with signals.stop_raises():
-                runs = engine.run(ex, settings, short=short, env=env, tick=tick, reuse=reuse)
+            runs, verdicts = measure(ex, settings, env, short, progress, reuse=reuse)
         except engine.SetupError as e:
-            progress.done()
             print(f"lab exercise run {ex.name}: {e}", file=sys.stderr)
             return 2
         except (KeyboardInterrupt, signals.Stop):
-            progress.done()
             print(f"lab exercise run {ex.name}: interrupted; servers stopped", file=sys.stderr)
             return 130
-        progress.done()
-        verdicts = judge(ex, {r.name: r.values for r in runs})
         print(report.text(ex, runs, verdicts))
         print()
         code = max(code, exit_code(verdicts))
@@ -132,3 +125,32 @@ def _run(
         )
         results.write(Path(json_path), doc)
     return code
+
+
+def measure(
+    exercise: Exercise,
+    settings: LabSettings,
+    env: Mapping[str, str],
+    short: bool,
+    progress: Progress,
+    *,
+    reuse: bool = True,
+) -> tuple[list[PhaseRun], list[Verdict]]:
+    """Run one exercise (on a running lab's servers where they fit, `reuse`) and judge its
+    rules, its progress on one line.
+    Raises `engine.SetupError`, and `KeyboardInterrupt` or `signals.Stop` once the servers
+    are stopped: the caller says which, and exits."""
+    from lab.exercise import engine
+    from lab.exercise.verdict import judge
+
+    names = [p.name for p in exercise.phases]
+
+    def tick(phase: str, left: float) -> None:
+        progress.update(exercise.name, names.index(phase) + 1, len(names), phase, left)
+
+    try:
+        with signals.stop_raises():
+            runs = engine.run(exercise, settings, short=short, env=env, tick=tick, reuse=reuse)
+    finally:
+        progress.done()
+    return runs, judge(exercise, {r.name: r.values for r in runs})

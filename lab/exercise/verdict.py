@@ -34,7 +34,7 @@ class Verdict:
         mark = "✓" if self.holds else "✗"
         if self.measured is None or self.bound is None:
             return f"{self.rule}: not measured {mark} — surprise: nothing to compare"
-        figure = f"{fmt(self.measured)} {self.unit} of bound {fmt(self.bound)}"
+        figure = figure_of(self.measured, self.unit, self.bound)
         if self.holds:
             return f"{self.rule}: {figure} {mark} — {self.why}"
         return f"{self.rule}: {figure} {mark} — surprise: expected, since {self.why}"
@@ -47,6 +47,11 @@ class Verdict:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def figure_of(measured: float, unit: str, bound: float) -> str:
+    """A measurement beside its bound: `9.50 req/s of bound 12`."""
+    return f"{fmt(measured)} {unit} of bound {fmt(bound)}"
 
 
 def fmt(x: float) -> str:
