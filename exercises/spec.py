@@ -180,3 +180,51 @@ class Exercise:
 
     def rules_of(self, phase: str) -> tuple[Rule, ...]:
         return tuple(r for r in self.rules if r.phase == phase)
+
+
+# The quiz (`exercises/quiz.py`): questions whose answers the exercises measure.
+
+LETTERS = "abcd"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What proves an answer: `quantity` of `phase` in the exercise named `exercise`, and the
+    text of the rule that judges it there, when one does (as the exercise writes it)."""
+
+    exercise: str
+    phase: str
+    quantity: Quantity
+    rule: str | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A multiple-choice question: 3 or 4 `choices`, the right one's letter (`answer="b"`
+    for the second), the measurements that prove it, and why, in one paragraph."""
+
+    text: str
+    choices: tuple[str, ...]
+    answer: str
+    evidence: tuple[Evidence, ...]
+    explanation: str
+
+    def __post_init__(self) -> None:
+        if not 3 <= len(self.choices) <= len(LETTERS):
+            raise ValueError(f"question {self.text!r}: give 3 or 4 choices")
+        if len(set(self.choices)) != len(self.choices):
+            raise ValueError(f"question {self.text!r}: choices repeat")
+        if self.answer not in self.letters:
+            raise ValueError(f"question {self.text!r}: answer must be one of {self.letters}")
+        if not self.evidence:
+            raise ValueError(f"question {self.text!r}: cite the evidence that proves it")
+        for e in self.evidence:
+            if e.quantity not in get_args(Quantity):
+                raise ValueError(f"question {self.text!r}: unknown quantity {e.quantity}")
+
+    @property
+    def letters(self) -> str:
+        return LETTERS[: len(self.choices)]
+
+    def choice(self, letter: str) -> str:
+        return self.choices[self.letters.index(letter)]

@@ -7,6 +7,9 @@ import pkgutil
 
 from exercises.spec import Exercise
 
+# The modules of `exercises` that declare no exercise: the types, and the quiz on them.
+NOT_EXERCISES = frozenset({"spec", "quiz"})
+
 
 def catalogue() -> dict[str, Exercise]:
     """Every exercise by name, in the order of their files."""
@@ -14,7 +17,7 @@ def catalogue() -> dict[str, Exercise]:
 
     found: dict[str, Exercise] = {}
     for module in sorted(pkgutil.iter_modules(exercises.__path__), key=lambda m: m.name):
-        if module.name == "spec":
+        if module.name in NOT_EXERCISES:
             continue
         exercise = getattr(importlib.import_module(f"exercises.{module.name}"), "EXERCISE", None)
         if isinstance(exercise, Exercise):
