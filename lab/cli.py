@@ -13,14 +13,15 @@ from contracts.topology import BY_NAME, PORTLESS_PROCESSES
 from lab.compose import add_parser as add_compose_parser
 from lab.exercise.cli import add_parser as add_exercise_parser
 from lab.load import add_parser as add_load_parser
+from lab.quiz.cli import add_parser as add_quiz_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lab",
         description="asynclab: run the lab's services as local processes (up, serve) or in "
-        "containers (compose), load them at a fixed arrival rate (load), and run the "
-        "scripted exercises (exercise).",
+        "containers (compose), load them at a fixed arrival rate (load), run the "
+        "scripted exercises (exercise), and take the quiz they prove (quiz).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -40,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_load_parser(sub)
     add_compose_parser(sub)
     add_exercise_parser(sub)
+    add_quiz_parser(sub)
     return parser
 
 
@@ -61,6 +63,10 @@ def main(argv: list[str] | None = None) -> None:
         from lab.exercise.cli import main as exercise
 
         sys.exit(exercise(args, settings, env))
+    if args.command == "quiz":
+        from lab.quiz.cli import main as quiz
+
+        sys.exit(quiz(args, settings, env))
     if args.command == "load":
         from lab.load import main as load
 
