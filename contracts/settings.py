@@ -44,6 +44,9 @@ class LabSettings:
     locust_web_port: int = 8089
     prometheus_port: int = 9090
     grafana_port: int = 3000
+    # `lab exercise run` serves lab_exercise_phase here while it runs, for Prometheus's job
+    # `exercise`. Compose's Prometheus scrapes the default on the host (docs/metrics.md).
+    exercise_metrics_port: int = 9646
     # How the Django app reaches the slow upstream. Unset (or empty), from_env derives it from
     # LAB_HOST and UPSTREAM_PORT, so moving the upstream's port does not strand the app; this
     # default is what that gives for the default port. Compose sets it (service name).

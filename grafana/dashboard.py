@@ -75,8 +75,8 @@ LOAD_TEST_ANNOTATION = annotation(
     "state",
     "rgba(128, 128, 128, 0.35)",  # neutral: orange and blue are the servers' colours
 )
-# Exported by the exercises (`lab_exercise_phase{exercise, phase} 1` while a phase runs):
-# see docs/observability.md.
+# Served by `lab exercise run` (`lab_exercise_phase{exercise, phase} 1` while a phase is
+# measured, lab/exercise/phase_gauge.py): see docs/metrics.md.
 EXERCISE_ANNOTATION = annotation(
     "Exercise phase",
     "lab_exercise_phase == 1",

@@ -2,8 +2,9 @@
 
 run starts everything an exercise needs on free ports (nothing need be running), measures
 each phase, prints a table and every rule with its figure beside its bound, and stops what
-it started. Exit status: 0 every rule held, 1 one did not (a surprise), 2 usage or set-up
-error.
+it started. While it runs, it serves lab_exercise_phase (the phase being measured) on
+EXERCISE_METRICS_PORT for Prometheus. Exit status: 0 every rule held, 1 one did not (a
+surprise), 2 usage or set-up error.
 """
 
 from __future__ import annotations
@@ -77,8 +78,12 @@ def main(args: argparse.Namespace, settings: LabSettings, env: Mapping[str, str]
             file=sys.stderr,
         )
         return 2
+    from lab.exercise import phase_gauge
+
     chosen = [exercises[n] for n in args.names]
-    return _run(chosen, settings, env, args.short, args.json, reuse=not args.own_servers)
+    # For the dashboard's phase annotation, while the run lasts (lab_exercise_phase).
+    with phase_gauge.served(settings):
+        return _run(chosen, settings, env, args.short, args.json, reuse=not args.own_servers)
 
 
 def _run(

@@ -24,7 +24,7 @@ import aiohttp
 
 from contracts.settings import LabSettings, SettingsError
 from exercises.spec import Exercise, Phase
-from lab.exercise import apparatus, running_lab
+from lab.exercise import apparatus, phase_gauge, running_lab
 from lab.exercise.measure import ServerWatch, client_values
 from lab.runner import ServiceFailed, running, with_free_ports
 from loadgen import closedloop
@@ -163,7 +163,8 @@ def _phase(
         asyncio.run(_load(url, phase, warmup(phase, short), None, None))
         cpu_before, generator_before = apparatus.cpu_times(), time.process_time()
         record.started_at = time.time()
-        main, probe = asyncio.run(_load(url, phase, seconds, tick, watch))
+        with phase_gauge.measuring(exercise.name, phase.name):
+            main, probe = asyncio.run(_load(url, phase, seconds, tick, watch))
         record.ended_at = time.time()
         checks = apparatus.Apparatus(
             steal_fraction=apparatus.steal_fraction(cpu_before, apparatus.cpu_times()),
