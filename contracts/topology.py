@@ -1,7 +1,8 @@
 """The services of the lab, once: name, compose service, port setting (and so its default and
 container port), health path, description. `lab up` runs the local ones as processes, compose
 runs the same `lab serve NAME` commands in containers; the Prometheus targets, the printed
-URLs and the compose checks all derive from this table."""
+URLs and the compose checks all derive from this table. Beside the services, SCRAPE_ONLY lists
+what Prometheus scrapes but no one runs as a service (`lab exercise run`'s phase gauge)."""
 
 from __future__ import annotations
 
@@ -81,3 +82,35 @@ BY_NAME = {s.name: s for s in SERVICES}
 # Processes `lab serve` runs that are not services of their own (no port, no health check):
 # `lab up` starts LOCUST_WORKERS of them once the Locust master is healthy.
 PORTLESS_PROCESSES: tuple[str, ...] = ("locust-worker",)
+
+
+@dataclass(frozen=True)
+class ScrapeTarget:
+    """A /metrics endpoint Prometheus scrapes that is no service: a command the user runs now
+    and then, on the host. `lab up` and compose do not start it and nothing health-checks
+    it; between runs Prometheus finds it down (`up` 0), which is no fault."""
+
+    name: str  # the Prometheus job, and its `service` label
+    port_setting: str  # the LabSettings field holding its port
+    # How compose's Prometheus reaches the host (its container maps the name to the host's
+    # gateway); it scrapes the default port, as a committed config cannot follow .env.
+    compose_host: str
+    description: str
+
+    def port(self, settings: LabSettings) -> int:
+        port = getattr(settings, self.port_setting)
+        assert isinstance(port, int)
+        return port
+
+    @property
+    def default_port(self) -> int:
+        return self.port(_DEFAULTS)
+
+
+EXERCISE = ScrapeTarget(
+    "exercise",
+    "exercise_metrics_port",
+    "host.docker.internal",
+    "`lab exercise run`: lab_exercise_phase while a phase is measured",
+)
+SCRAPE_ONLY: tuple[ScrapeTarget, ...] = (EXERCISE,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contracts.dashboards import LOAD_GENERATOR, SLOW_UPSTREAM, SYNC_VS_ASYNC
+from contracts.topology import SCRAPE_ONLY
 from grafana.dashboard import (
     EXERCISE_ANNOTATION,
     LOAD_TEST_ANNOTATION,
@@ -26,6 +27,9 @@ from grafana.panels import (
 TRAFFIC = 'route!~"metrics|healthz"'  # Django routes that are not probes
 SERVERS = (("wsgi", "WSGI (gunicorn)"), ("asgi", "ASGI (uvicorn)"))
 NO_TRAFFIC = "no traffic yet"
+# The lab's services, not the targets up only while a command runs (`lab exercise run`'s
+# phase gauge): those are down between runs, which is no fault to show in red.
+SERVICE_TARGETS = 'service!~"' + "|".join(t.name for t in SCRAPE_ONLY) + '"'
 
 INTRO = """\
 **Run** `lab up`, then load it: start a test in Locust's web UI (port 8089, target `wsgi` or
@@ -406,8 +410,9 @@ def lab_health(g: Layout) -> None:
     g.row("Lab health", collapsed=True)
     up = stat(
         "Targets up",
-        "1 when Prometheus's last scrape of the service succeeded.",
-        [("up", "{{service}}")],
+        "1 when Prometheus's last scrape of the service succeeded. The exercise target is "
+        "left out: it is up only while `lab exercise run` runs.",
+        [(f"up{{{SERVICE_TARGETS}}}", "{{service}}")],
         "none",
         mappings=UP_MAPPINGS,
         no_value="no scrape yet",
@@ -417,7 +422,7 @@ def lab_health(g: Layout) -> None:
         "Scrape duration",
         "How long each /metrics answer took. A saturated sync server answers its scrape "
         "only when a worker is free: long scrapes are a symptom, not a bug.",
-        [("scrape_duration_seconds", "{{service}}")],
+        [(f"scrape_duration_seconds{{{SERVICE_TARGETS}}}", "{{service}}")],
         "s",
         overrides=server_colors(),
         no_value="no scrape yet",

@@ -6,6 +6,10 @@ rendered here from the service registry (`contracts.topology`), so they cannot d
 file `services/prometheus/prometheus.yml` is committed and a test keeps it equal to
 `render_compose()` (regenerate it with `python -m lab.prometheus`). The recording rules in
 `services/prometheus/rules/` are shared by both.
+
+Besides the services, each configuration scrapes the `SCRAPE_ONLY` targets: `lab exercise run`
+serves its phase gauge from the host while it runs (locally 127.0.0.1, from compose the host's
+gateway), and is down between runs.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from urllib.parse import urlsplit
 
 from contracts.paths import REPO
 from contracts.settings import LabSettings
-from contracts.topology import SERVICES, Service
+from contracts.topology import SCRAPE_ONLY, SERVICES, Service
 
 PROMETHEUS_DIR = REPO / "services" / "prometheus"
 RULES_DIR = PROMETHEUS_DIR / "rules"
@@ -29,12 +33,16 @@ SCRAPE_INTERVAL = "2s"
 
 
 def local_targets(s: LabSettings) -> dict[str, str]:
-    """host:port of every scraped service as `lab up` runs it."""
-    return {svc.name: urlsplit(svc.url(s)).netloc for svc in _scraped()}
+    """host:port of every scraped service as `lab up` runs it, then the scrape-only ones."""
+    services = {svc.name: urlsplit(svc.url(s)).netloc for svc in _scraped()}
+    others = {t.name: urlsplit(s.url(t.port(s))).netloc for t in SCRAPE_ONLY}
+    return services | others
 
 
 def compose_targets() -> dict[str, str]:
-    return {svc.name: f"{svc.compose_name}:{svc.container_port}" for svc in _scraped()}
+    services = {svc.name: f"{svc.compose_name}:{svc.container_port}" for svc in _scraped()}
+    others = {t.name: f"{t.compose_host}:{t.default_port}" for t in SCRAPE_ONLY}
+    return services | others
 
 
 def _scraped() -> list[Service]:

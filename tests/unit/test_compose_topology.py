@@ -19,7 +19,7 @@ import yaml
 from contracts.dotenv import read_dotenv
 from contracts.paths import REPO
 from contracts.settings import LabSettings
-from contracts.topology import ALL, BY_NAME, PORTLESS_PROCESSES
+from contracts.topology import ALL, BY_NAME, PORTLESS_PROCESSES, SCRAPE_ONLY
 from lab.prometheus import COMPOSE_CONFIG
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -223,8 +223,8 @@ def test_every_container_running_lab_code_is_covered() -> None:
 
 def test_every_setting_reaches_a_container_but_the_published_ports() -> None:
     given = set().union(*(set(SERVICES[n]["environment"]) for n in NEEDS))
-    # Read on the host by the command that serves it (`lab exercise run`), not in compose.
-    on_the_host = {"exercise_metrics_port"}
+    # Read on the host by the command that serves them (`lab exercise run`), not in compose.
+    on_the_host = {t.port_setting for t in SCRAPE_ONLY}
     for field in FIELDS:
         key = field.upper()
         if field in _published_port_settings() | on_the_host:
@@ -296,7 +296,19 @@ def test_prometheus_container_reads_the_compose_config() -> None:
         for static in job.get("static_configs", [])
         for target in static["targets"]
     }
-    assert targets == {f"{IN_COMPOSE[n]}:{BY_NAME[n].port(DEFAULTS)}" for n in BY_NAME}
+    services = {f"{IN_COMPOSE[n]}:{BY_NAME[n].port(DEFAULTS)}" for n in BY_NAME}
+    on_the_host = {f"{t.compose_host}:{t.port(DEFAULTS)}" for t in SCRAPE_ONLY}
+    assert targets == services | on_the_host
+
+
+def test_prometheus_container_reaches_the_host_by_its_scrape_only_names() -> None:
+    # Docker Desktop resolves host.docker.internal itself; Linux needs the mapping.
+    extra_hosts = SERVICES[IN_COMPOSE["prometheus"]].get("extra_hosts", [])
+    for target in SCRAPE_ONLY:
+        assert f"{target.compose_host}:host-gateway" in extra_hosts, (
+            f"docker-compose.yml: prometheus cannot resolve {target.compose_host} "
+            f"(job {target.name}): add it to extra_hosts as host-gateway"
+        )
 
 
 def test_grafana_mounts_match_its_provisioning() -> None:

@@ -9,7 +9,7 @@ import yaml
 
 from contracts.paths import REPO
 from contracts.settings import LabSettings
-from contracts.topology import BY_NAME, SERVICES
+from contracts.topology import BY_NAME, SCRAPE_ONLY, SERVICES
 from lab import prometheus
 from lab.serve import command
 
@@ -35,7 +35,7 @@ def test_committed_compose_config_is_the_rendered_one() -> None:
 def test_every_service_is_scraped_with_its_service_label() -> None:
     for text in (prometheus.render_compose(), prometheus.render_local(LabSettings())):
         found = jobs(text)
-        assert list(found) == [s.name for s in SERVICES]
+        assert list(found) == [s.name for s in SERVICES] + [t.name for t in SCRAPE_ONLY]
         for name, job in found.items():
             (static,) = job["static_configs"]
             assert static["labels"] == {"service": name}
@@ -49,6 +49,8 @@ def test_compose_targets_are_the_compose_services_on_their_container_ports() -> 
         "asgi": ["django-asgi:8002"],
         "locust": ["locust-master:8089"],
         "prometheus": ["prometheus:9090"],
+        # `lab exercise run`, on the host, while it runs.
+        "exercise": ["host.docker.internal:9646"],
     }
 
 
@@ -62,13 +64,14 @@ def test_compose_file_defines_the_scraped_services() -> None:
 def test_local_config_follows_the_configured_ports(tmp_path: Path) -> None:
     s = LabSettings(
         lab_host="0.0.0.0", wsgi_port=18001, asgi_port=18002, prometheus_port=19090,
-        lab_var_dir=str(tmp_path),
+        exercise_metrics_port=19646, lab_var_dir=str(tmp_path),
     )  # fmt: skip
     found = targets(prometheus.render_local(s))
     assert found["wsgi"] == ["127.0.0.1:18001"]
     assert found["asgi"] == ["127.0.0.1:18002"]
     assert found["prometheus"] == ["127.0.0.1:19090"]
     assert found["upstream"] == ["127.0.0.1:8080"]
+    assert found["exercise"] == ["127.0.0.1:19646"]
 
 
 def test_lab_serve_prometheus_writes_its_config_under_the_var_dir(tmp_path: Path) -> None:
