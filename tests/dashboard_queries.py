@@ -18,6 +18,10 @@ class Query:
     panel: str  # the panel's title, or "annotation: NAME"
     expr: str
 
+    @property
+    def is_annotation(self) -> bool:
+        return self.panel.startswith("annotation: ")
+
 
 # Grafana's own variables, as it would fill them for the default 15-minute range at the
 # datasource's 2 s scrape interval ($__rate_interval: at least four scrape intervals).
