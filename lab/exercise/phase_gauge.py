@@ -11,12 +11,12 @@ the endpoint shows the phase and nothing else of the process.
 from __future__ import annotations
 
 import contextlib
+import socket
 import sys
-import threading
-from collections.abc import Iterator
-from typing import IO
-from wsgiref.simple_server import WSGIServer
+from collections.abc import Iterator, Mapping
+from typing import IO, Any
 
+import psutil
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
 from contracts.settings import LabSettings
@@ -41,29 +41,45 @@ def measuring(exercise: str, phase: str) -> Iterator[None]:
         PHASE.remove(exercise, phase)
 
 
+# Docker's default bridge: `host.docker.internal:host-gateway` is this address on Linux, so a
+# compose stack's Prometheus reaches the gauge there. Only local containers can reach it.
+DOCKER_BRIDGE = "docker0"
+
+
+def bridge_addresses(interfaces: Mapping[str, list[Any]] | None = None) -> list[str]:
+    """The IPv4 addresses of Docker's bridge on this machine (none without Docker)."""
+    interfaces = psutil.net_if_addrs() if interfaces is None else interfaces
+    return [a.address for a in interfaces.get(DOCKER_BRIDGE, []) if a.family == socket.AF_INET]
+
+
 @contextlib.contextmanager
-def served(settings: LabSettings, err: IO[str] = sys.stderr) -> Iterator[str | None]:
-    """Serve the gauge on LAB_HOST:EXERCISE_METRICS_PORT until the block ends; yields its
-    URL. When the port cannot be had (another run is serving it), one line on `err` and
-    None: the measurement itself does not need the gauge, only the dashboard does."""
+def served(
+    settings: LabSettings, err: IO[str] = sys.stderr, bridges: list[str] | None = None
+) -> Iterator[str | None]:
+    """Serve the gauge on LAB_HOST:EXERCISE_METRICS_PORT, and on Docker's bridge where there
+    is one (for the compose stack's Prometheus), until the block ends; yields its URL. When the
+    port cannot be had (another run is serving it), one line on `err` and None: the
+    measurement itself does not need the gauge, only the dashboard does."""
     port = settings.exercise_metrics_port
-    started: tuple[WSGIServer, threading.Thread] | None
     try:
-        started = start_http_server(port, addr=settings.lab_host, registry=REGISTRY)
+        servers = [start_http_server(port, addr=settings.lab_host, registry=REGISTRY)]
     except OSError as e:
         print(
             f"lab exercise run: cannot serve the phase gauge on port {port} "
             f"(EXERCISE_METRICS_PORT): {e.strerror or e}; running without it",
             file=err,
         )
-        started = None
-    if started is None:
         yield None
         return
-    server, thread = started
+    if settings.lab_host not in ("0.0.0.0", ""):
+        for address in bridge_addresses() if bridges is None else bridges:
+            # Without it only a compose Prometheus misses the annotation; the run goes on.
+            with contextlib.suppress(OSError):
+                servers.append(start_http_server(port, addr=address, registry=REGISTRY))
     try:
         yield settings.url(port) + "/metrics"
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+        for server, thread in servers:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)

@@ -32,3 +32,18 @@ def test_the_endpoint_shows_the_phase_being_measured_and_goes_with_the_run() -> 
         assert scrape(url) == []
     with pytest.raises(urllib.error.URLError):
         scrape(url)
+
+
+def test_it_is_served_on_the_docker_bridge_too_and_nowhere_else() -> None:
+    # 127.0.0.2 stands in for the bridge's address: a second local address to listen on.
+    settings = LabSettings(exercise_metrics_port=free_port())
+    port = settings.exercise_metrics_port
+    with phase_gauge.served(settings, bridges=["127.0.0.2"]):
+        with phase_gauge.measuring("faults", "sync"):
+            assert scrape(f"http://127.0.0.2:{port}/metrics") == [
+                'lab_exercise_phase{exercise="faults",phase="sync"} 1.0'
+            ]
+        with pytest.raises(urllib.error.URLError):
+            scrape(f"http://127.0.0.3:{port}/metrics")
+    with pytest.raises(urllib.error.URLError):
+        scrape(f"http://127.0.0.2:{port}/metrics")

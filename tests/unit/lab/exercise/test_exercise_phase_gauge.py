@@ -3,6 +3,7 @@ not the run. (Served over HTTP: tests/integration/lab/exercise.)"""
 
 import io
 import socket
+from types import SimpleNamespace
 
 import pytest
 from prometheus_client import generate_latest
@@ -58,3 +59,15 @@ def test_a_taken_port_is_one_line_and_the_run_goes_on() -> None:
         f"lab exercise run: cannot serve the phase gauge on port {port} (EXERCISE_METRICS_PORT): "
     )
     assert line.endswith("; running without it")
+
+
+def test_the_bridge_addresses_are_docker0s_ipv4_ones() -> None:
+    def addr(family: socket.AddressFamily, address: str) -> SimpleNamespace:
+        return SimpleNamespace(family=family, address=address)  # as psutil.net_if_addrs()
+
+    interfaces = {
+        "lo": [addr(socket.AF_INET, "127.0.0.1")],
+        "docker0": [addr(socket.AF_INET, "172.17.0.1"), addr(socket.AF_INET6, "fe80::1")],
+    }
+    assert phase_gauge.bridge_addresses(interfaces) == ["172.17.0.1"]
+    assert phase_gauge.bridge_addresses({"eth0": [addr(socket.AF_INET, "10.0.0.2")]}) == []
