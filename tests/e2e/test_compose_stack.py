@@ -24,6 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -308,6 +309,49 @@ def test_prometheus_scraped_both_servers_the_upstream_and_locust(
     _eventually(f"{calls} >= {total}", lambda: True if query(calls).get((), 0.0) >= total else None)
     workers = _eventually("locust_workers", lambda: query("max(locust_workers)") or None)
     assert workers == {(): float(LOCUST_WORKERS)}
+
+
+def test_an_exercise_on_the_host_finds_the_stack_and_marks_its_phases(
+    stack: Stack, swarmed: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    """`lab exercise run` on the host against the stack: it sees the lab (its placement says
+    which server each phase measured, or why its own), and compose's Prometheus scrapes its
+    phase gauge through host.docker.internal (Docker's bridge on Linux)."""
+    out = tmp_path / "results.json"
+    ports = {name: value for name, value in stack.env.items() if name.endswith("_PORT")}
+    api = stack.url("PROMETHEUS_PORT") + "/api/v1/query"
+    with subprocess.Popen(
+        [sys.executable, "-m", "lab", "exercise", "run", "blocking-in-async", "--short",
+         "--json", str(out)],
+        cwd=REPO,
+        env={**os.environ, **ports, "LAB_VAR_DIR": str(tmp_path / "var")},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as run:  # fmt: skip
+        try:
+            phases = _eventually(
+                "lab_exercise_phase in compose's Prometheus",
+                lambda: (
+                    httpx.get(api, params={"query": "lab_exercise_phase == 1"}, timeout=10).json()[
+                        "data"
+                    ]["result"]
+                    or None
+                ),
+                timeout=90,
+            )
+            stdout, stderr = run.communicate(timeout=180)
+        finally:
+            if run.poll() is None:
+                run.kill()
+    assert phases[0]["metric"]["exercise"] == "blocking-in-async"
+    assert run.returncode in (0, 1), stdout + stderr
+    placements = [p["placement"] for p in json.loads(out.read_text())["exercises"][0]["phases"]]
+    asgi = stack.url("ASGI_PORT")
+    for placement in placements:
+        assert placement == f"on the running lab's asgi server ({asgi})" or placement.startswith(
+            "own asgi server: the running lab's has "
+        ), placement
 
 
 @pytest.mark.parametrize(
