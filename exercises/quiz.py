@@ -98,7 +98,7 @@ QUESTIONS: tuple[Question, ...] = (
         answer="a",
         evidence=(
             Evidence("seed-table", "sync-cpu", "probe_p99", "bystander /ping p99 ≤ ¼ × row 3's"),
-            Evidence("seed-table", "sync-cpu", "p50", "CPU request p50 ≤ 2 × P"),
+            Evidence("seed-table", "sync-cpu", "p50", "CPU request p50 ≤ 3 × P"),
             Evidence("seed-table", "async-cpu", "probe_p99", "bystander /ping p99 ≥ 0.5 × P"),
         ),
         explanation=(
