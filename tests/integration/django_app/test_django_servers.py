@@ -94,7 +94,7 @@ def test_async_io_beats_sync_workers_at_40_concurrent(lab: LabSettings) -> None:
     print(f"40 x 200 ms: sync {sync_s:.2f} s, async {async_s:.2f} s, {sync_s / async_s:.1f}x")
     # Little's law: 2 sync workers need 40 x 0.2 / 2 = 4 s; the loop about one delay.
     assert sync_s >= 0.7 * 4.0
-    assert sync_s >= 5 * async_s
+    assert sync_s >= 3 * async_s
 
 
 def ping_during(base: str, cpu_path: str) -> float:
