@@ -21,6 +21,7 @@ urlpatterns = [
     path("fanout/sync", fanout.fanout_sync, name="fanout_sync"),
     path("fanout/async", fanout.fanout_async, name="fanout_async"),
     path("stream/async", stream.stream_async, name="stream_async"),
+    path("stream/sync", stream.stream_sync, name="stream_sync"),
 ]
 
 handler400 = "django_app.errors.bad_request"

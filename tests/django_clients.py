@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import json
 import os
 import shutil
@@ -19,6 +20,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 VAR_DIR = Path(tempfile.mkdtemp(prefix="asynclab-django-tests-"))
 # At exit, not in a fixture: a run that only collects the tests imports this module too.
@@ -105,6 +108,14 @@ async def _read(response: HttpResponseBase) -> bytes:
         return b"".join([chunk async for chunk in response])
     assert isinstance(response, HttpResponse)
     return response.content
+
+
+def sync_stream_warning(server: str, path: str) -> contextlib.AbstractContextManager[object]:
+    """Under ASGI Django warns that it reads a sync stream (`/stream/sync`) in one piece:
+    expect the warning there, and nowhere else."""
+    if server == "asgi" and path.startswith("/stream/sync"):
+        return pytest.warns(Warning, match="must consume synchronous iterators")
+    return contextlib.nullcontext()
 
 
 def upstream_config(url: str, method: str, body: dict[str, Any] | None = None) -> None:

@@ -58,7 +58,7 @@ LOOP_LAG = Histogram(
 )
 STREAM_EVENTS = Counter(
     "lab_stream_events",
-    "Server-sent events written by /stream/async.",
+    "Server-sent events written by /stream/async and /stream/sync.",
     ["server"],
 )
 STREAM_DISCONNECTS = Counter(

@@ -1,10 +1,15 @@
 """Server-sent events: `events` messages, one every `interval_ms`.
 
-Under ASGI the events come from an async generator: when the client goes away Django
-cancels it (asyncio.CancelledError at its next await), so the work stops at once. Under
-WSGI an async iterator would have to be consumed in one piece, so the same view hands the
-server a sync generator that sleeps on the worker's thread; the server notices a gone client
-on its next write and closes the generator (GeneratorExit).
+`/stream/async`: under ASGI the events come from an async generator: when the client goes
+away Django cancels it (asyncio.CancelledError at its next await), so the work stops at once.
+Under WSGI an async iterator would have to be consumed in one piece, so the same view hands
+the server a sync generator that sleeps on the worker's thread; the server notices a gone
+client on its next write and closes the generator (GeneratorExit).
+
+`/stream/sync`: a sync view and a sync generator on both servers, as code written for WSGI
+is. Under gunicorn the stream holds a worker thread for its whole life. Under ASGI Django
+warns and reads the whole generator into a list on one thread before it sends a byte: the
+thread is held as long, and the events arrive together at the end.
 """
 
 from __future__ import annotations
@@ -53,6 +58,13 @@ def _sync_events(server: Server, events: int, interval_s: float) -> Iterator[str
         raise
 
 
+def _sse(content: Iterator[str] | AsyncIterator[str]) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(content, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # no proxy buffering between the events
+    return response
+
+
 @endpoint(budget=params.STREAM_BUDGET, events=params.EVENTS, interval_ms=params.INTERVAL_MS)
 async def stream_async(
     request: HttpRequest, events: int, interval_ms: int
@@ -64,7 +76,9 @@ async def stream_async(
         if server == "asgi"
         else _sync_events(server, events, interval_s)
     )
-    response = StreamingHttpResponse(content, content_type="text/event-stream")
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # no proxy buffering between the events
-    return response
+    return _sse(content)
+
+
+@endpoint(budget=params.STREAM_BUDGET, events=params.EVENTS, interval_ms=params.INTERVAL_MS)
+def stream_sync(request: HttpRequest, events: int, interval_ms: int) -> StreamingHttpResponse:
+    return _sse(_sync_events(server_of(request), events, interval_ms / 1000))

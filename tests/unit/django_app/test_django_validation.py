@@ -28,6 +28,7 @@ EXPECTED: dict[str, dict[str, tuple[int, int] | str]] = {
     "/fanout/sync": {"n": (1, 50), "delay_ms": (0, 30_000)},
     "/fanout/async": {"n": (1, 50), "delay_ms": (0, 30_000)},
     "/stream/async": {"events": (1, 1_000), "interval_ms": (0, 10_000)},
+    "/stream/sync": {"events": (1, 1_000), "interval_ms": (0, 10_000)},
 }
 
 
@@ -113,6 +114,7 @@ def test_other_methods_are_a_json_405(client: Caller, path: str) -> None:
         ("/stream/async?events=1000&interval_ms=10000", "events,interval_ms"),
         ("/stream/async?events=301&interval_ms=100", "events,interval_ms"),
         ("/stream/async?interval_ms=3001", "events,interval_ms"),  # 10 events by default
+        ("/stream/sync?events=301&interval_ms=100", "events,interval_ms"),
     ],
 )
 def test_a_request_expected_to_outlast_the_cap_is_a_400_naming_its_parameters(
@@ -130,6 +132,7 @@ def test_a_request_expected_to_outlast_the_cap_is_a_400_naming_its_parameters(
     [
         "/io/sync-to-async?n=2&delay_ms=15000&thread_sensitive=1",
         "/stream/async?events=300&interval_ms=100",
+        "/stream/sync?events=300&interval_ms=100",
     ],
 )
 def test_a_request_exactly_at_the_cap_is_allowed(query: str) -> None:

@@ -1,16 +1,19 @@
-"""Server-sent events on both handlers."""
+"""Server-sent events on both handlers, from the async view and from the sync one."""
 
 from __future__ import annotations
 
 import json
 
-from django_clients import Caller
+import pytest
+from django_clients import Caller, sync_stream_warning
 from prometheus_client import REGISTRY
 
 
-def test_events_arrive_in_order_as_sse(client: Caller) -> None:
+@pytest.mark.parametrize("path", ["/stream/async", "/stream/sync"])
+def test_events_arrive_in_order_as_sse(client: Caller, path: str) -> None:
     before = REGISTRY.get_sample_value("lab_stream_events_total", {"server": client.server}) or 0
-    answer = client.get("/stream/async?events=4&interval_ms=10")
+    with sync_stream_warning(client.server, path):
+        answer = client.get(f"{path}?events=4&interval_ms=10")
     assert answer.status == 200
     assert answer.headers["Content-Type"] == "text/event-stream"
     assert answer.headers["Cache-Control"] == "no-cache"
@@ -26,3 +29,11 @@ def test_events_arrive_in_order_as_sse(client: Caller) -> None:
     assert all(d["server"] == client.server and d["of"] == 4 for d in data)
     after = REGISTRY.get_sample_value("lab_stream_events_total", {"server": client.server})
     assert after == before + 4
+
+
+def test_the_sync_stream_is_a_sync_view() -> None:
+    from asgiref.sync import iscoroutinefunction
+    from django.urls import resolve
+
+    assert not iscoroutinefunction(resolve("/stream/sync").func)
+    assert iscoroutinefunction(resolve("/stream/async").func)
