@@ -34,7 +34,7 @@ REQUEST_DURATION = Histogram(
 )
 IN_FLIGHT = Gauge(
     "lab_http_requests_in_flight",
-    "Requests being served now (no status yet, so none in the labels).",
+    "Requests being served now, a stream until its last event (no status label).",
     ["server", "route", "method"],
     multiprocess_mode="livesum",
 )

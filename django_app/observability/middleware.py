@@ -1,7 +1,9 @@
 """One middleware for both servers: requests, latency and in-flight requests per route.
 
 Sync- and async-capable, so Django runs it in the handler's own mode: no thread hop under
-ASGI, no event loop under WSGI.
+ASGI, no event loop under WSGI. A request is in flight until its answer is sent: a stream
+until the server closes it, after its last event (its latency still ends when the response
+object exists).
 """
 
 from __future__ import annotations
@@ -9,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
+from collections.abc import AsyncIterator, Callable, Iterator
 
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
 from prometheus_client import Gauge
@@ -41,14 +44,16 @@ class ObservabilityMiddleware(DualModeMiddleware):
         route = route_of(request.path_info)
         method = _method(request.method)
         in_flight = _start(server, route, method)
+        counted: Gauge | None = in_flight  # None once a stream has taken it over
         started = time.perf_counter()
         status = 500
         try:
             response = self.respond(request)
             status = response.status_code
+            counted = _unless_streamed(response, in_flight)
             return response
         finally:
-            _finish(server, route, method, status, started, in_flight)
+            _finish(server, route, method, status, started, counted)
 
     async def ahandle(self, request: HttpRequest) -> HttpResponseBase:
         server = server_of(request)
@@ -57,18 +62,20 @@ class ObservabilityMiddleware(DualModeMiddleware):
         route = route_of(request.path_info)
         method = _method(request.method)
         in_flight = _start(server, route, method)
+        counted: Gauge | None = in_flight  # None once a stream has taken it over
         started = time.perf_counter()
         status = 500
         try:
             response = await self.arespond(request)
             status = response.status_code
+            counted = _unless_streamed(response, in_flight)
             return response
         except asyncio.CancelledError:
             # The client went away and Django cancelled the view: nginx's "client closed".
             status = 499
             raise
         finally:
-            _finish(server, route, method, status, started, in_flight)
+            _finish(server, route, method, status, started, counted)
 
 
 def _method(method: str | None) -> str:
@@ -82,16 +89,59 @@ def _start(server: Server, route: str, method: str) -> Gauge:
     return in_flight
 
 
+def _unless_streamed(response: HttpResponseBase, in_flight: Gauge) -> Gauge | None:
+    """A streaming answer keeps its request in flight until the server closes it (both
+    servers always close a response: WSGI's close(), Django's ASGI handler): the count is
+    handed to the stream and None returned, so `_finish` leaves it. Django calls a body's
+    `close` once, whoever closes the response, and clears it after."""
+    if not isinstance(response, StreamingHttpResponse):
+        return in_flight
+    release = in_flight.dec
+    content = response.streaming_content
+    if isinstance(content, Iterator):
+        response.streaming_content = _SyncBody(content, release)
+    else:
+        response.streaming_content = _AsyncBody(content, release)
+    return None
+
+
+class _SyncBody:
+    """A stream's body, unchanged; Django calls `close` when the server closes the response."""
+
+    def __init__(self, content: Iterator[bytes], close: Callable[[], object]) -> None:
+        self._content, self.close = content, close
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        return next(self._content)
+
+
+class _AsyncBody:
+    """The same for an async stream (no `__iter__`, so Django keeps it async)."""
+
+    def __init__(self, content: AsyncIterator[bytes], close: Callable[[], object]) -> None:
+        self._content, self.close = content, close
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self
+
+    async def __anext__(self) -> bytes:
+        return await anext(self._content)
+
+
 def _finish(
     server: Server,
     route: str,
     method: str,
     status: int,
     started: float,
-    in_flight: Gauge,
+    in_flight: Gauge | None,
 ) -> None:
     elapsed = time.perf_counter() - started
-    in_flight.dec()
+    if in_flight is not None:
+        in_flight.dec()
     metrics.REQUESTS.labels(server, route, method, str(status)).inc()
     metrics.REQUEST_DURATION.labels(server, route, method, str(status)).observe(elapsed)
     refresh_threads(server)

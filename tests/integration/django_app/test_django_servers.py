@@ -221,8 +221,53 @@ def test_stream_stops_when_the_client_goes_away(lab: LabSettings) -> None:
         samples = scrape(base)
     assert total(samples, "lab_stream_disconnects_total") == 1
     assert total(samples, "lab_stream_events_total") <= 5
-    # No in-flight check here: the middleware counts a stream as finished once the response
-    # object exists, before its body is sent, so it would read 0 even if the stream ran on.
+    # A stream is in flight until the server closes it: a client gone is a stream ended.
+    assert total(samples, "lab_http_requests_in_flight", route="stream_async") == 0
+
+
+async def _events_and_flight(base: str, path: str) -> tuple[list[float], float]:
+    """When each event arrived (s), and the stream's in flight half a second in."""
+    started = time.perf_counter()
+    arrived: list[float] = []
+
+    async def read() -> None:
+        async with aiohttp.ClientSession() as session, session.get(base + path) as r:
+            async for line in r.content:
+                if line.startswith(b"id: "):
+                    arrived.append(time.perf_counter() - started)
+
+    async def flight() -> float:
+        await asyncio.sleep(0.5)
+        samples = await asyncio.to_thread(scrape, base)
+        return total(samples, "lab_http_requests_in_flight", route="stream_sync")
+
+    _, in_flight = await asyncio.gather(read(), flight())
+    return arrived, in_flight
+
+
+@pytest.mark.parametrize("name", ["wsgi", "asgi"])
+def test_a_sync_stream_holds_its_request_and_under_asgi_arrives_in_one_piece(
+    lab: LabSettings, name: str
+) -> None:
+    # Four events 250 ms apart: a second of stream. gthread, so the scrape gets a thread.
+    with server(name, lab, web_workers=1, wsgi_worker_class="gthread", web_threads=2) as base:
+        arrived, flight = asyncio.run(
+            _events_and_flight(base, "/stream/sync?events=4&interval_ms=250")
+        )
+        after = scrape(base)
+    first, last = arrived[0], arrived[-1]
+    assert len(arrived) == 4
+    assert flight == 1  # counted while its body is being sent, not only until the view returns
+    assert total(after, "lab_http_requests_in_flight", route="stream_sync") == 0
+    assert total(after, "lab_stream_events_total", server=name) == 4
+    if name == "wsgi":
+        # One event every 250 ms, as they are made.
+        assert first < 0.6
+        assert last - first >= 0.6
+    else:
+        # Django read the whole stream before it sent the first event.
+        assert first >= 0.9
+        assert last - first < 0.1
 
 
 @pytest.mark.parametrize("extra_middleware", ["", "django_app.extra_middleware.SyncOnlyMiddleware"])

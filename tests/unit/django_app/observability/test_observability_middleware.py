@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from asgiref.sync import iscoroutinefunction
-from django.http import HttpRequest, HttpResponse
-from django_clients import Caller
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.test import AsyncClient, Client
+from django_clients import Caller, sync_stream_warning
 from prometheus_client import REGISTRY
 
+from contracts.settings import LabSettings
 from django_app.observability.middleware import ObservabilityMiddleware, route_of
 
 
@@ -81,3 +86,45 @@ def test_middleware_takes_the_mode_of_the_handler_without_an_adapter() -> None:
 
     assert iscoroutinefunction(ObservabilityMiddleware(async_view))
     assert not iscoroutinefunction(ObservabilityMiddleware(sync_view))
+
+
+@pytest.mark.parametrize("route", ["stream_sync", "stream_async"])
+@pytest.mark.parametrize("server", ["wsgi", "asgi"])
+def test_a_stream_is_in_flight_until_its_body_is_sent(
+    server: str, route: str, loop_runner: asyncio.Runner, lab: LabSettings
+) -> None:
+    path = "/" + route.replace("_", "/") + "?events=3&interval_ms=0"
+    labels = {"server": server, "route": route, "method": "GET"}
+    before = value("lab_http_requests_in_flight", **labels)
+    if server == "wsgi":
+        response = Client().get(path)
+        # The view has returned and the request is counted as answered; its body is not sent.
+        assert value("lab_http_requests_in_flight", **labels) == before + 1
+        body = b"".join(response)  # the test client closes the response after the last part
+    else:
+
+        async def read() -> bytes:
+            response = await AsyncClient().get(path)
+            assert isinstance(response, StreamingHttpResponse)
+            assert value("lab_http_requests_in_flight", **labels) == before + 1
+            return b"".join([part async for part in response])
+
+        with sync_stream_warning(server, path):
+            body = loop_runner.run(read())
+    assert body.count(b"event: tick") == 3
+    assert value("lab_http_requests_in_flight", **labels) == before
+
+
+@pytest.mark.parametrize("server", ["wsgi", "asgi"])
+def test_a_stream_closed_before_its_first_part_leaves_flight(
+    server: str, loop_runner: asyncio.Runner, lab: LabSettings
+) -> None:
+    # What a server does when the client is gone before the first event: close, unread.
+    labels = {"server": server, "route": "stream_async", "method": "GET"}
+    before = value("lab_http_requests_in_flight", **labels)
+    path = "/stream/async?events=3&interval_ms=0"
+    asgi = server == "asgi"
+    response = loop_runner.run(AsyncClient().get(path)) if asgi else Client().get(path)
+    assert value("lab_http_requests_in_flight", **labels) == before + 1
+    response.close()
+    assert value("lab_http_requests_in_flight", **labels) == before
