@@ -25,6 +25,9 @@ DEFAULT_MAX_IN_FLIGHT = 10_000
 WsgiWorkerClass = Literal["sync", "gthread"]
 AsgiServer = Literal["uvicorn", "gunicorn"]
 AsyncClientName = Literal["aiohttp", "httpx"]
+# The Django middleware chain: the lab's own two (sync- and async-capable), plus a sync-only
+# no-op (`sync-only`), or plus the stack `django-admin startproject` writes (`django`).
+MiddlewareStack = Literal["lab", "sync-only", "django"]
 
 
 class SettingsError(ValueError):
@@ -54,6 +57,7 @@ class LabSettings:
     upstream_timeout_s: float = 35.0
     upstream_pool_size: int = 1000
     async_http_client: AsyncClientName = "aiohttp"
+    middleware_stack: MiddlewareStack = "lab"
     # Equal defaults on both servers, so the comparison is fair.
     web_workers: int = 2
     web_threads: int = 1
@@ -102,6 +106,14 @@ class LabSettings:
             )
         if not 1 <= self.upstream_pool_size <= 100_000:
             raise SettingsError(f"UPSTREAM_POOL_SIZE={self.upstream_pool_size}: expected 1-100000")
+        # Choices are checked here too, for settings made in code (an exercise's phase).
+        for f in fields(self):
+            choices = _CHOICES.get(str(f.type))
+            if choices is not None and getattr(self, f.name) not in choices:
+                value = getattr(self, f.name)
+                raise SettingsError(
+                    f"{f.name.upper()}={value!r}: expected one of {', '.join(choices)}"
+                )
 
     def server_shaping(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in SERVER_SHAPING}
@@ -151,4 +163,5 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "WsgiWorkerClass": get_args(WsgiWorkerClass),
     "AsgiServer": get_args(AsgiServer),
     "AsyncClientName": get_args(AsyncClientName),
+    "MiddlewareStack": get_args(MiddlewareStack),
 }

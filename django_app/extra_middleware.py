@@ -1,4 +1,5 @@
-"""Optional middleware, switched on with DJANGO_EXTRA_MIDDLEWARE (comma-separated paths).
+"""Optional middleware: `MIDDLEWARE_STACK=sync-only` adds this one (or name it in
+DJANGO_EXTRA_MIDDLEWARE, comma-separated paths).
 
 `SyncOnlyMiddleware` does nothing but exist the old way (sync-only): under ASGI Django must
 run it, and everything inside it, through sync_to_async, a thread hop per request. Turn it on

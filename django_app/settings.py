@@ -44,17 +44,44 @@ DEBUG = _flag("DJANGO_DEBUG")
 # 127.0.0.1 (DNS rebinding) gets a 400, like every other Host.
 ALLOWED_HOSTS = list(accepted_hosts(LAB))
 
-INSTALLED_APPS = ["django_app.apps.DjangoAppConfig"]
+# What `django-admin startproject` writes: Django's `MiddlewareMixin`s, each of which runs its
+# hooks through sync_to_async under ASGI, and the apps they need to be imported.
+STARTPROJECT_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+STARTPROJECT_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+]
+# MIDDLEWARE_STACK: what comes after the lab's own two middlewares.
+STACKS: dict[str, list[str]] = {
+    "lab": [],
+    "sync-only": ["django_app.extra_middleware.SyncOnlyMiddleware"],
+    "django": STARTPROJECT_MIDDLEWARE,
+}
+
+INSTALLED_APPS = [
+    "django_app.apps.DjangoAppConfig",
+    *(STARTPROJECT_APPS if LAB.middleware_stack == "django" else []),
+]
 
 # Minimal on purpose: every middleware is on the path of every request. The observability
 # middleware is sync- and async-capable (no thread hop under ASGI) and comes first so that it
-# times everything after it. DJANGO_EXTRA_MIDDLEWARE appends dotted paths, e.g.
-# `django_app.extra_middleware.SyncOnlyMiddleware` to show the thread hop a sync-only
-# middleware costs under ASGI.
+# times everything after it. MIDDLEWARE_STACK adds a sync-only middleware or Django's usual
+# stack, to measure what they cost under ASGI; DJANGO_EXTRA_MIDDLEWARE appends dotted paths.
 EXTRA_MIDDLEWARE = _list("DJANGO_EXTRA_MIDDLEWARE")
 MIDDLEWARE = [
     "django_app.observability.middleware.ObservabilityMiddleware",
     "django_app.security.SecurityHeadersMiddleware",
+    *STACKS[LAB.middleware_stack],
     *EXTRA_MIDDLEWARE,
 ]
 

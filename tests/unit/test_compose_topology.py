@@ -167,6 +167,7 @@ DJANGO_ENV = (
         "UPSTREAM_TIMEOUT_S",
         "UPSTREAM_POOL_SIZE",
         "ASYNC_HTTP_CLIENT",
+        "MIDDLEWARE_STACK",
         "WEB_WORKERS",
         "WEB_THREADS",
         "WSGI_WORKER_CLASS",

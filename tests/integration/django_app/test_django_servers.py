@@ -9,19 +9,18 @@ import asyncio
 import contextlib
 import dataclasses
 import json
-import os
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from typing import TypedDict, Unpack
+from typing import TypedDict, Unpack, get_args
 
 import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from contracts.settings import AsgiServer, LabSettings, WsgiWorkerClass
+from contracts.settings import AsgiServer, LabSettings, MiddlewareStack, WsgiWorkerClass
 from lab.runner import running, with_free_ports
 
 pytestmark = pytest.mark.integration
@@ -270,15 +269,16 @@ def test_a_sync_stream_holds_its_request_and_under_asgi_arrives_in_one_piece(
         assert last - first < 0.1
 
 
-@pytest.mark.parametrize("extra_middleware", ["", "django_app.extra_middleware.SyncOnlyMiddleware"])
+@pytest.mark.parametrize("stack", get_args(MiddlewareStack))
 @pytest.mark.parametrize("name", ["wsgi", "asgi"])
 def test_the_server_label_is_the_server_whatever_the_middleware_chain(
-    lab: LabSettings, name: str, extra_middleware: str
+    lab: LabSettings, name: str, stack: MiddlewareStack
 ) -> None:
     # A sync-only middleware makes Django run the chain in sync mode under ASGI too: the label
-    # must still say asgi, and the loop-lag probe must still run on the worker's loop.
-    env = {**os.environ, "DJANGO_EXTRA_MIDDLEWARE": extra_middleware}
-    with running(name, dataclasses.replace(lab, web_workers=1), base_env=env) as base:
+    # must still say asgi, and the loop-lag probe must still run on the worker's loop. Django's
+    # own stack must serve the lab's endpoints as they are (no session, no CSRF on a GET).
+    changed = dataclasses.replace(lab, web_workers=1, middleware_stack=stack)
+    with running(name, changed) as base:
         answers = [get(base + "/ping") for _ in range(3)]
         time.sleep(0.5)  # five probe intervals
         samples = scrape(base)

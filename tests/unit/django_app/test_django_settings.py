@@ -1,12 +1,14 @@
 """Settings from the environment: database URLs and the generated secret."""
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from django_app.settings import database
+from django_app.settings import STARTPROJECT_MIDDLEWARE, database
 
 
 def test_postgres_url_uses_psycopg_pool_and_no_persistent_connections() -> None:
@@ -67,3 +69,35 @@ def test_switches_from_the_environment() -> None:
     assert secret == "k" * 50
     assert debug == "True"
     assert middleware.split(",")[-1] == "django_app.extra_middleware.SyncOnlyMiddleware"
+
+
+def test_middleware_stacks_follow_the_lab_pair() -> None:
+    lab_pair = [
+        "django_app.observability.middleware.ObservabilityMiddleware",
+        "django_app.security.SecurityHeadersMiddleware",
+    ]
+    sync_only = _settings_in_child(MIDDLEWARE_STACK="sync-only")[2].split(",")
+    assert sync_only == [*lab_pair, "django_app.extra_middleware.SyncOnlyMiddleware"]
+    django_stack = _settings_in_child(MIDDLEWARE_STACK="django")[2].split(",")
+    assert django_stack[:2] == lab_pair
+    assert django_stack[2:] == STARTPROJECT_MIDDLEWARE
+
+
+def test_the_django_stack_is_what_startproject_writes() -> None:
+    import django
+
+    template = Path(django.__file__).parent / "conf/project_template/project_name/settings.py-tpl"
+    written = re.search(r"MIDDLEWARE = \[(.*?)\]", template.read_text(), re.DOTALL)
+    assert written is not None
+    assert re.findall(r"'([\w.]+)'", written.group(1)) == STARTPROJECT_MIDDLEWARE
+
+
+def test_a_bad_middleware_stack_stops_the_server_with_its_name() -> None:
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    child_env.update(DJANGO_SETTINGS_MODULE="django_app.settings", MIDDLEWARE_STACK="minimal")
+    code = "from django.conf import settings as s; s.MIDDLEWARE"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=child_env, capture_output=True, text=True, check=False
+    )
+    assert out.returncode != 0
+    assert "MIDDLEWARE_STACK='minimal': expected one of lab, sync-only, django" in out.stderr
