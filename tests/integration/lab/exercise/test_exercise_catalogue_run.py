@@ -22,6 +22,7 @@ EXPECTED = {
     "http-client": ["Good", "Good"],
     "faults": ["Bad", "Good"],
     "tail-latency": ["OK", "OK"],
+    "streaming": ["Bad", "Bad", "Good"],
 }
 
 
