@@ -23,6 +23,7 @@ EXPECTED = {
     "faults": ["Bad", "Good"],
     "tail-latency": ["OK", "OK"],
     "streaming": ["Bad", "Bad", "Good"],
+    "sync-under-asgi": ["Good", "Bad"],
 }
 
 
