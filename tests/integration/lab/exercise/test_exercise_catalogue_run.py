@@ -24,6 +24,7 @@ EXPECTED = {
     "tail-latency": ["OK", "OK"],
     "streaming": ["Bad", "Bad", "Good"],
     "sync-under-asgi": ["Good", "Bad"],
+    "sync-middleware": ["Good", "OK", "Bad"],
 }
 
 
