@@ -29,6 +29,9 @@ DELAY_MS = integer(default=200, low=0, high=30_000)
 # it the upstream's live configuration (PUT /config, SLOW_DELAY_MS, its distributions) applies.
 UPSTREAM_DELAY_MS = integer(default=None, low=0, high=30_000)
 CPU_MS = integer(default=50, low=0, high=5_000)
+# The slice of CPU work between two yields to the event loop; as large as the work itself at
+# most, where it is one slice (/cpu/async).
+CHUNK_MS = integer(default=10, low=1, high=5_000)
 FANOUT_N = integer(default=10, low=1, high=50)
 CALLS_N = integer(default=1, low=1, high=50)
 EVENTS = integer(default=10, low=1, high=1_000)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("io/sync-to-async", io.io_sync_to_async, name="io_sync_to_async"),
     path("cpu/sync", cpu.cpu_sync, name="cpu_sync"),
     path("cpu/async", cpu.cpu_async, name="cpu_async"),
+    path("cpu/async-chunked", cpu.cpu_async_chunked, name="cpu_async_chunked"),
     path("cpu/async-offload", cpu.cpu_async_offload, name="cpu_async_offload"),
     path("db/sync", db.db_sync, name="db_sync"),
     path("db/async", db.db_async, name="db_async"),

@@ -1,7 +1,9 @@
-"""CPU-bound work in a sync view, an async view, and an async view that hands it to a thread."""
+"""CPU-bound work in a sync view, an async view (in one piece or in chunks), and an async
+view that hands it to a thread."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from asgiref.sync import sync_to_async
@@ -13,11 +15,14 @@ from django_app.endpoint import endpoint
 from django_app.observability.server import server_of
 
 
-def _answer(request: HttpRequest, started: float, cpu_ms: int, checksum: int) -> JsonResponse:
+def _answer(
+    request: HttpRequest, started: float, cpu_ms: int, checksum: int, **echo: int
+) -> JsonResponse:
     return JsonResponse(
         {
             "server": server_of(request),
             "cpu_ms": cpu_ms,
+            **echo,
             "checksum": checksum,
             "elapsed_ms": round((time.perf_counter() - started) * 1000, 3),
         }
@@ -36,6 +41,21 @@ async def cpu_async(request: HttpRequest, cpu_ms: int) -> JsonResponse:
     """Busy on the event loop: nothing else in this worker runs until it is done."""
     started = time.perf_counter()
     return _answer(request, started, cpu_ms, burn(cpu_ms))
+
+
+@endpoint(cpu_ms=params.CPU_MS, chunk_ms=params.CHUNK_MS)
+async def cpu_async_chunked(request: HttpRequest, cpu_ms: int, chunk_ms: int) -> JsonResponse:
+    """The same work on the loop, but in slices of chunk_ms with the loop given back between
+    them: a neighbour waits for slices, not the whole request. The work is no less, and all of
+    it still runs on the loop's one thread, so the worker serves no more of it."""
+    started = time.perf_counter()
+    checksum, left = 0, cpu_ms
+    while left > 0:
+        step = min(chunk_ms, left)
+        checksum = (checksum * 31 + burn(step)) & 0xFFFF
+        left -= step
+        await asyncio.sleep(0)  # one turn of the loop: whatever is ready runs now
+    return _answer(request, started, cpu_ms, checksum, chunk_ms=chunk_ms)
 
 
 @endpoint(cpu_ms=params.CPU_MS)

@@ -22,6 +22,7 @@ EXPECTED: dict[str, dict[str, tuple[int, int] | str]] = {
     "/io/sync-to-async": {"delay_ms": (0, 30_000), "n": (1, 50), "thread_sensitive": "flag"},
     "/cpu/sync": {"cpu_ms": (0, 5_000)},
     "/cpu/async": {"cpu_ms": (0, 5_000)},
+    "/cpu/async-chunked": {"cpu_ms": (0, 5_000), "chunk_ms": (1, 5_000)},
     "/cpu/async-offload": {"cpu_ms": (0, 5_000)},
     "/db/sync": {"delay_ms": (0, 30_000)},
     "/db/async": {"delay_ms": (0, 30_000)},
