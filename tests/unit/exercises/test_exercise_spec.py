@@ -1,5 +1,7 @@
 """The declaration types refuse an exercise the engine could not run or judge."""
 
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from exercises.seed_table import EXERCISE as SEED_TABLE
@@ -102,3 +104,16 @@ def test_every_exercise_is_complete(name: str) -> None:
         if isinstance(r.bound, Of):
             assert r.bound.phase in phases
             assert r.bound.phase != r.phase
+
+
+def test_cpu_chunks_changes_only_the_view_and_its_chunk_is_far_below_the_work() -> None:
+    ex = catalogue()["cpu-chunks"]
+    shapes = {(p.server, tuple(p.settings.items()), p.load.users, p.probe) for p in ex.phases}
+    assert len(shapes) == 1
+    assert ex.phases[0].settings["web_workers"] == 1
+    assert ex.phases[0].probe is not None
+    chunked = [
+        parse_qs(urlsplit(p.load.path).query) for p in ex.phases if "chunk_ms" in p.load.path
+    ]
+    assert len(chunked) == 1
+    assert int(chunked[0]["chunk_ms"][0]) * 100 <= int(chunked[0]["cpu_ms"][0])

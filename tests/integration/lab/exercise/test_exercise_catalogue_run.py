@@ -25,6 +25,7 @@ EXPECTED = {
     "streaming": ["Bad", "Bad", "Good"],
     "sync-under-asgi": ["Good", "Bad"],
     "sync-middleware": ["Good", "OK", "Bad"],
+    "cpu-chunks": ["Bad", "OK", "OK"],
 }
 
 
