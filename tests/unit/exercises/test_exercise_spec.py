@@ -4,6 +4,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from contracts.settings import LabSettings
 from exercises.seed_table import EXERCISE as SEED_TABLE
 from exercises.spec import Exercise, Load, Of, Phase, Probe, Rule
 from lab.exercise.catalogue import NOT_EXERCISES, catalogue
@@ -104,6 +105,21 @@ def test_every_exercise_is_complete(name: str) -> None:
         if isinstance(r.bound, Of):
             assert r.bound.phase in phases
             assert r.bound.phase != r.phase
+
+
+def test_gthread_runs_users_below_and_above_its_threads_on_both_servers() -> None:
+    ex = catalogue()["gthread"]
+    pools = {p.settings["web_threads"] for p in ex.phases if p.server == "wsgi"}
+    assert len(pools) == 1
+    threads = int(str(pools.pop()))
+    users = {
+        s: sorted(p.load.users or 0 for p in ex.phases if p.server == s) for s in ("wsgi", "asgi")
+    }
+    assert users["wsgi"] == users["asgi"]
+    assert users["wsgi"][0] < threads < users["wsgi"][-1]
+    assert all(p.settings["web_workers"] == 1 for p in ex.phases)
+    # More users than the async client's pool would make the loop queue for a connection too.
+    assert users["asgi"][-1] <= LabSettings().upstream_pool_size
 
 
 def test_cpu_chunks_changes_only_the_view_and_its_chunk_is_far_below_the_work() -> None:

@@ -26,6 +26,7 @@ EXPECTED = {
     "sync-under-asgi": ["Good", "Bad"],
     "sync-middleware": ["Good", "OK", "Bad"],
     "cpu-chunks": ["Bad", "OK", "OK"],
+    "gthread": ["Good", "Good", "Bad", "Good"],
 }
 
 
