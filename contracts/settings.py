@@ -126,6 +126,10 @@ class LabSettings:
         """Where runtime state lives (LAB_VAR_DIR, relative to the repository)."""
         return var_dir(self.lab_var_dir)
 
+    def sqlite_path(self) -> Path:
+        """The app's embedded database, used when DATABASE_URL is unset."""
+        return self.var_path() / "django.sqlite3"
+
     def url(self, port: int) -> str:
         host = "127.0.0.1" if self.lab_host in ("0.0.0.0", "") else self.lab_host
         return f"http://{host}:{port}"

@@ -21,7 +21,6 @@ from contracts.values import BadValue, parse_flag
 BASE_DIR = REPO
 
 LAB = LabSettings.from_env()
-VAR_DIR = LAB.var_path()
 
 
 def _flag(name: str) -> bool:
@@ -119,7 +118,7 @@ def database(url: str) -> dict[str, Any]:
 
 
 DATABASES = {
-    "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'django.sqlite3'}")
+    "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{LAB.sqlite_path()}")
 }
 
 # UTC: no time-zone database needed (the slim images may lack one), and the same clock as

@@ -1,10 +1,15 @@
 """`lab serve NAME`: run one service in the foreground (the same command locally and in a
-container). It prepares the service's runtime state, then replaces itself with the server."""
+container). It prepares the service's runtime state (for the Django servers, the embedded
+database's tables too), then replaces itself with the server."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
+import sqlite3
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +19,7 @@ from contracts.settings import LabSettings
 from contracts.topology import BY_NAME
 
 GUNICORN_CONF = REPO / "services" / "gunicorn" / "gunicorn.conf.py"
+MIGRATIONS = REPO / "django_app" / "migrations"
 
 # Servers that may run several worker processes, so their metrics live in prometheus_client's
 # multiprocess files. Every other service is one process and keeps its metrics in memory
@@ -122,7 +128,43 @@ def prepare(name: str, s: LabSettings) -> None:
     d.mkdir(parents=True, exist_ok=True)
 
 
+def migrate(name: str, s: LabSettings, base: Mapping[str, str] | None = None) -> None:
+    """The embedded SQLite database is the servers' local state, like their metrics: create
+    its tables (`django migrate`, a no-op once done) before a Django server starts. A lock
+    beside the file takes the servers one at a time when they start together. A DATABASE_URL
+    database is migrated by whoever runs it (compose's one-shot `migrate`)."""
+    env = environment(name, s, base)
+    if name not in MULTIPROCESS or env.get("DATABASE_URL"):
+        return
+    path = s.sqlite_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.with_name(path.name + ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if migrated(path):
+            return
+        # No system checks: they import every view, which migrating does not need.
+        argv = [sys.executable, "-m", "django", "migrate", "--noinput", "--skip-checks"]
+        argv += ["--verbosity", "0"]
+        if subprocess.run(argv, env=env, check=False).returncode != 0:
+            sys.exit(f"lab serve {name}: migrating {path} failed (its error is above)")
+
+
+def migrated(path: Path) -> bool:
+    """Whether the database has every migration of the app recorded already (a second
+    server, a restart), so no Django process need start to find that out."""
+    wanted = {p.stem for p in MIGRATIONS.glob("[0-9]*.py")}
+    if not path.exists():
+        return False
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            rows = db.execute("SELECT name FROM django_migrations WHERE app = 'django_app'")
+            return wanted <= {name for (name,) in rows}
+    except sqlite3.Error:  # no such table yet
+        return False
+
+
 def serve(name: str, s: LabSettings, base: Mapping[str, str] | None = None) -> None:
     prepare(name, s)
+    migrate(name, s, base)
     argv = command(name, s)
     os.execvpe(argv[0], argv, environment(name, s, base))

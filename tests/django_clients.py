@@ -2,9 +2,10 @@
 test through both (ids `wsgi`/`asgi`); importable from every test directory because pytest
 puts this directory, the one of the top conftest.py, on sys.path.
 
-Importing this module configures Django, once per process: a throwaway SQLite directory for
-the slow queries (removed at exit), the default registry for metrics. The environment is put
-back after, for other tests. The conftest.py files of those suites define the fixtures."""
+Importing this module configures Django, once per process: a throwaway SQLite database for
+the slow queries, migrated as `lab serve` migrates its own (removed at exit), the default
+registry for metrics. The environment is put back after, for other tests. The conftest.py
+files of those suites define the fixtures."""
 
 from __future__ import annotations
 
@@ -36,6 +37,10 @@ os.environ.pop("DATABASE_URL", None)
 import django  # noqa: E402
 
 django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+call_command("migrate", verbosity=0)
 os.environ.clear()
 os.environ.update(_SAVED)
 

@@ -1,7 +1,10 @@
+import contextlib
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from contracts.settings import LabSettings
-from lab.serve import command, environment, metrics_dir, prepare
+from lab.serve import command, environment, metrics_dir, migrate, migrated, prepare
 
 
 def test_wsgi_runs_gunicorn_with_equal_worker_knobs() -> None:
@@ -55,3 +58,33 @@ def test_the_given_base_environment_reaches_the_child(tmp_path: Path) -> None:
     env = environment("upstream", s, base={"SLOW_DELAY_MS": "5", "WEB_WORKERS": "9"})
     assert env["SLOW_DELAY_MS"] == "5"
     assert env["WEB_WORKERS"] == "2"  # the settings object is the one truth for its knobs
+
+
+def _items(db: Path) -> list[str]:
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        return [name for (name,) in conn.execute("SELECT name FROM django_app_item")]
+
+
+def test_a_django_server_migrates_the_embedded_database_first(tmp_path: Path) -> None:
+    s = LabSettings.from_env({"LAB_VAR_DIR": str(tmp_path / "var")})
+    db = s.sqlite_path()
+    assert not migrated(db)
+    migrate("wsgi", s, base={})
+    assert migrated(db)
+    assert _items(db) == ["the row the slow query reads"]
+    migrate("asgi", s, base={})  # already done: the same one row
+    assert _items(db) == ["the row the slow query reads"]
+
+
+def test_servers_starting_together_migrate_one_at_a_time(tmp_path: Path) -> None:
+    s = LabSettings.from_env({"LAB_VAR_DIR": str(tmp_path)})
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda name: migrate(name, s, base={}), ["wsgi", "asgi"]))
+    assert _items(s.sqlite_path()) == ["the row the slow query reads"]
+
+
+def test_a_database_url_or_another_service_is_not_migrated(tmp_path: Path) -> None:
+    s = LabSettings.from_env({"LAB_VAR_DIR": str(tmp_path)})
+    migrate("wsgi", s, base={"DATABASE_URL": "postgres://lab@db.invalid/lab"})
+    migrate("upstream", s, base={})
+    assert not s.sqlite_path().exists()
