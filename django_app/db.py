@@ -1,8 +1,10 @@
-"""The slow query: `delay_ms` spent inside the database.
+"""The slow query: an ORM query that spends `delay_ms` inside the database.
 
-PostgreSQL has `pg_sleep(seconds)`. SQLite (the embedded default) has no sleep, so each new
-connection gets a `sleep(ms)` SQL function (connection_created signal); it runs in the
-thread that executes the query, which is what a slow query does to a sync worker.
+The query counts the rows of `Item` (one, added by its migration) filtered on a database
+function that sleeps: PostgreSQL's `pg_sleep(seconds)`; SQLite (the embedded default) has no
+sleep, so each new connection gets a `sleep(ms)` SQL function (connection_created signal). It
+runs in the thread that executes the query, which is what a slow query does to a sync worker.
+The async view awaits the same queryset's `acount()`, Django's async ORM.
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
+from django.db.models import FloatField, Func, QuerySet, Value
+from django.db.models.sql.compiler import SQLCompiler
 
+from django_app.models import Item
 from django_app.observability import metrics
 from django_app.observability.server import Server
 
@@ -39,19 +45,55 @@ def install() -> None:
     connection_created.connect(_add_sleep_function, dispatch_uid="lab-sqlite-sleep")
 
 
-def sleep_query(server: Server, delay_ms: int) -> str:
-    """Run the slow query on this thread's connection; returns the database vendor."""
-    vendor = connection.vendor
-    sql = "SELECT pg_sleep(%s)" if vendor == "postgresql" else "SELECT sleep(%s)"
-    arg = delay_ms / 1000 if vendor == "postgresql" else delay_ms
+def _close_connection() -> None:
+    connection.close()  # `connection` is this thread's: look it up here, not in the caller
+
+
+class Sleep(Func):
+    """`ms` spent in the database each time a row evaluates it, in whichever vendor's terms."""
+
+    function = "sleep"  # SQLite: the function registered above, in ms
+    output_field = FloatField()
+
+    def __init__(self, ms: int) -> None:
+        super().__init__(Value(ms))
+
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, list[Any]]:
+        sql, params = self.as_sql(
+            compiler, connection, template="pg_sleep(%(expressions)s / 1000.0)", **extra
+        )
+        return sql, list(params)
+
+
+def slow_items(delay_ms: int) -> QuerySet[Item]:
+    """The items, once the database has slept `delay_ms` on each: one row, one sleep. The
+    filter names the sleep, so count() keeps it (it drops annotations nothing uses)."""
+    return Item.objects.alias(slept=Sleep(delay_ms)).filter(slept__isnull=False)
+
+
+def slow_count(server: Server, delay_ms: int) -> str:
+    """Run the slow query with the sync ORM, on this thread; returns the database vendor."""
     started = time.perf_counter()
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [arg])
-            cursor.fetchone()
+        slow_items(delay_ms).count()
     finally:
-        metrics.DB_DURATION.labels(server, vendor).observe(time.perf_counter() - started)
-        # CONN_MAX_AGE=0: give the connection back now, in the thread that opened it. Under
-        # ASGI that is a worker thread, and the request-end signal may run on another one.
+        metrics.DB_DURATION.labels(server, connection.vendor).observe(time.perf_counter() - started)
+        # CONN_MAX_AGE=0: give the connection back now, not when the response is sent.
         connection.close()
-    return vendor
+    return connection.vendor
+
+
+async def slow_count_async(server: Server, delay_ms: int) -> str:
+    """The same queryset through the async ORM. `acount()` is `sync_to_async(count)`: the
+    query runs on the request's sync thread (thread_sensitive), holding it and its
+    connection for the whole query, while the event loop serves others."""
+    started = time.perf_counter()
+    try:
+        await slow_items(delay_ms).acount()
+    finally:
+        metrics.DB_DURATION.labels(server, connection.vendor).observe(time.perf_counter() - started)
+        # On that same thread: a connection belongs to the thread that opened it.
+        await sync_to_async(_close_connection)()
+    return connection.vendor

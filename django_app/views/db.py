@@ -1,14 +1,13 @@
-"""A slow query from a sync view and from an async view."""
+"""A slow ORM query from a sync view and from an async view (the async ORM)."""
 
 from __future__ import annotations
 
 import time
 
-from asgiref.sync import sync_to_async
 from django.http import HttpRequest, JsonResponse
 
 from contracts import params
-from django_app.db import sleep_query
+from django_app.db import slow_count, slow_count_async
 from django_app.endpoint import endpoint
 from django_app.observability.server import server_of
 
@@ -26,14 +25,15 @@ def _answer(request: HttpRequest, started: float, delay_ms: int, vendor: str) ->
 
 @endpoint(delay_ms=params.DELAY_MS)
 def db_sync(request: HttpRequest, delay_ms: int) -> JsonResponse:
+    """`queryset.count()`: the query holds this thread and a connection for `delay_ms`."""
     started = time.perf_counter()
-    return _answer(request, started, delay_ms, sleep_query(server_of(request), delay_ms))
+    return _answer(request, started, delay_ms, slow_count(server_of(request), delay_ms))
 
 
 @endpoint(delay_ms=params.DELAY_MS)
 async def db_async(request: HttpRequest, delay_ms: int) -> JsonResponse:
-    """Django's database layer is synchronous: its async API runs the query through
-    sync_to_async(thread_sensitive=True), exactly as here, so the wait still holds a thread."""
+    """`await queryset.acount()`: the loop is free meanwhile, but Django's ORM is sync, so
+    the query still holds a thread (the request's thread-sensitive one) and a connection."""
     started = time.perf_counter()
-    vendor = await sync_to_async(sleep_query, thread_sensitive=True)(server_of(request), delay_ms)
+    vendor = await slow_count_async(server_of(request), delay_ms)
     return _answer(request, started, delay_ms, vendor)
