@@ -17,8 +17,11 @@ Server = Literal["wsgi", "asgi"]
 # What a rule can measure in a phase. Client side: latencies in ms, throughput in requests/s,
 # the tail's amplification p99/p50 in multiples of the p50. Server side (its /metrics and
 # /proc): the most OS threads and requests in flight, the workers' resident memory, CPU time
-# per answered request, what the load added per request in flight (threads, memory) over the
-# idle server, event-loop lag p99 (ASGI), and upstream calls per answered request.
+# per answered request, what the load added per request in flight (threads; threads blocked
+# in the kernel on I/O or a sleep, not idle on a lock; memory) over the idle server,
+# event-loop lag p99 (ASGI), upstream calls per answered request, and the most
+# connections open on the embedded database. Who spent the CPU, in cores: the server's
+# workers, the upstream, the load generator, the whole machine (everyone's).
 Quantity = Literal[
     "throughput",
     "p50",
@@ -32,9 +35,15 @@ Quantity = Literal[
     "rss_mb",
     "cpu_ms_per_request",
     "threads_per_in_flight",
+    "blocked_threads_per_in_flight",
     "rss_kb_per_in_flight",
     "loop_lag_p99",
     "upstream_calls_per_answer",
+    "db_connections",
+    "server_cpu",
+    "upstream_cpu",
+    "generator_cpu",
+    "machine_cpu",
 ]
 UNITS: Mapping[str, str] = {
     "throughput": "req/s",
@@ -44,8 +53,14 @@ UNITS: Mapping[str, str] = {
     "rss_mb": "MB",
     "cpu_ms_per_request": "CPU ms",
     "threads_per_in_flight": "threads",
+    "blocked_threads_per_in_flight": "threads",
     "rss_kb_per_in_flight": "KB",
     "upstream_calls_per_answer": "calls",
+    "db_connections": "connections",
+    "server_cpu": "cores",
+    "upstream_cpu": "cores",
+    "generator_cpu": "cores",
+    "machine_cpu": "cores",
 }
 Op = Literal["<=", ">="]
 SETTING_NAMES = frozenset(f.name for f in fields(LabSettings))

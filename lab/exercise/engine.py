@@ -157,7 +157,11 @@ def _phase(
         if tick:
             tick(phase.name, seconds + warmup(phase, short))
         watch = ServerWatch(
-            url + "/metrics", upstream_url=upstream + "/metrics", local=placement.local
+            url + "/metrics",
+            upstream_url=upstream + "/metrics",
+            local=placement.local,
+            # A running lab's database is not the exercise's: its connections are not counted.
+            db_file=_sqlite(settings, env) if placement.url is None else None,
         )
         asyncio.run(_idle(watch))
         asyncio.run(_load(url, phase, warmup(phase, short), None, None))
@@ -203,6 +207,12 @@ def _server(
         return
     with running(phase.server, settings, output=log, base_env=env) as url:
         yield url
+
+
+def _sqlite(settings: LabSettings, env: Mapping[str, str] | None) -> Path | None:
+    """The servers' embedded database; None when DATABASE_URL names another one."""
+    named = (os.environ if env is None else env).get("DATABASE_URL")
+    return None if named else settings.sqlite_path()
 
 
 async def _idle(watch: ServerWatch) -> None:

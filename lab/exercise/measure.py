@@ -1,15 +1,20 @@
 """What a phase measured: the client side from the generators' HdrHistograms, the server
 side from the server's own `/metrics` (OS threads, requests in flight, event-loop lag,
-requests answered) and from `/proc` for the worker processes that `/metrics` names (memory
-and CPU time; the engine's servers run on this machine)."""
+requests answered) and from `/proc` for the worker processes that `/metrics` names (memory,
+CPU time, threads blocked in the kernel, connections open on the embedded database; the
+engine's servers run on this machine). And who spent the CPU in the window: the server's
+workers, the upstream (its `/metrics`), the load generator (this process) and everyone
+(`/proc/stat`)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import os
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -86,6 +91,12 @@ def upstream_calls(text: str) -> float:
     return sum(value for name, _, value in samples(text) if name == "upstream_requests_total")
 
 
+def process_cpu(text: str) -> float | None:
+    """The CPU seconds a single-process service reports of itself (prometheus_client's
+    process collector), or None when it reports none."""
+    return next((v for name, _, v in samples(text) if name == "process_cpu_seconds_total"), None)
+
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -111,6 +122,70 @@ def proc_stat(pid: int, proc: str = "/proc") -> ProcStat | None:
         (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
     )
     return ProcStat(rss_kb=rss_kb, cpu_s=cpu_s)
+
+
+def open_on(pids: Iterable[int], path: Path, proc: str = "/proc") -> int:
+    """How many file descriptors of these processes point at `path`: an SQLite connection
+    holds one on its database file for as long as it is open."""
+    target = os.path.realpath(path)
+    count = 0
+    for pid in pids:
+        try:
+            fds = os.listdir(f"{proc}/{pid}/fd")
+        except OSError:  # gone, or not ours to read
+            continue
+        for fd in fds:
+            with contextlib.suppress(OSError):
+                count += os.readlink(f"{proc}/{pid}/fd/{fd}") == target
+    return count
+
+
+def blocked_threads(pids: Iterable[int], proc: str = "/proc") -> int | None:
+    """Threads of these processes asleep in the kernel on something other than a lock: a
+    socket, a poll, a sleep (each thread's wchan names where it waits). A thread waiting for
+    a lock, a queue or the GIL waits on a futex, which is idle, not blocked; a running one
+    shows 0. None when the kernel names no wait at all (it may hide them)."""
+    blocked, named = 0, False
+    for pid in pids:
+        try:
+            tids = os.listdir(f"{proc}/{pid}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            try:
+                with open(f"{proc}/{pid}/task/{tid}/wchan") as f:
+                    wchan = f.read().strip()
+            except OSError:
+                continue
+            if wchan not in ("", "0"):
+                named = True
+                blocked += not wchan.startswith("futex")
+    return blocked if named else None
+
+
+def machine_busy_s(proc: str = "/proc") -> float | None:
+    """CPU seconds every core of the machine has spent busy since boot (any process, ours or
+    not): /proc/stat's first line less its idle and iowait; None when unreadable."""
+    try:
+        with open(f"{proc}/stat") as f:
+            ticks = [int(t) for t in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    idle, iowait = ticks[3], ticks[4]
+    return (sum(ticks) - idle - iowait) / CLOCK_TICKS
+
+
+@dataclass(frozen=True)
+class Clocks:
+    """Read at each scrape: the time, this process's CPU and the machine's busy CPU (s)."""
+
+    wall: float
+    own_cpu: float
+    machine_busy: float | None
+
+    @classmethod
+    def now(cls) -> Clocks:
+        return cls(time.monotonic(), time.process_time(), machine_busy_s())
 
 
 def pids(by_pid: Mapping[str, int]) -> list[int]:
@@ -154,23 +229,31 @@ class ServerWatch:
     reads /proc for the worker processes the scrapes name.
 
     `idle()` is read before the warm-up, so memory and threads per request in flight are
-    what the load added to a server that has served nothing yet."""
+    what the load added to a server that has served nothing yet. `db_file`: the embedded
+    database, whose connections are counted at each scrape."""
 
     url: str
     upstream_url: str | None = None
     local: bool = True  # its processes are this machine's: /proc may be read for them
+    db_file: Path | None = None
+    db_connections_max: int = 0
     threads_max: int = 0
     threads_at_max: dict[str, int] = field(default_factory=dict)
     in_flight_max: int = 0
     rss_kb_max: int = 0
     idle_threads: int | None = None
     idle_rss_kb: int | None = None
+    idle_blocked: int | None = None
+    blocked_max: int | None = None
     first: str = ""
     last: str = ""
     cpu_first: dict[int, float] = field(default_factory=dict)
     cpu_last: dict[int, float] = field(default_factory=dict)
     upstream_first: str | None = None
     upstream_last: str | None = None
+    clock_first: Clocks | None = None
+    clock_last: Clocks | None = None
+    upstream_clock: list[float] = field(default_factory=list)  # its first and last reading
 
     async def _text(self, session: aiohttp.ClientSession, url: str) -> str | None:
         try:
@@ -187,6 +270,7 @@ class ServerWatch:
         stats = [s for s in map(proc_stat, self._pids(by_pid)) if s is not None]
         self.idle_threads = sum(by_pid.values())
         self.idle_rss_kb = sum(s.rss_kb for s in stats) if stats else None
+        self.idle_blocked = blocked_threads(self._pids(by_pid))
 
     async def scrape(self, session: aiohttp.ClientSession) -> str | None:
         text = await self._text(session, self.url)
@@ -199,10 +283,17 @@ class ServerWatch:
         stats = {pid: proc_stat(pid) for pid in self._pids(by_pid)}
         live = {pid: s for pid, s in stats.items() if s is not None}
         self.rss_kb_max = max(self.rss_kb_max, sum(s.rss_kb for s in live.values()))
+        blocked = blocked_threads(live)
+        if blocked is not None:
+            self.blocked_max = max(self.blocked_max or 0, blocked)
+        if self.db_file is not None:
+            connections = open_on(live, self.db_file)
+            self.db_connections_max = max(self.db_connections_max, connections)
         cpu = {pid: s.cpu_s for pid, s in live.items()}
+        clock = Clocks.now()
         if not self.first:
-            self.first, self.cpu_first = text, cpu
-        self.last, self.cpu_last = text, cpu
+            self.first, self.cpu_first, self.clock_first = text, cpu, clock
+        self.last, self.cpu_last, self.clock_last = text, cpu, clock
         return text
 
     def _pids(self, by_pid: Mapping[str, int]) -> list[int]:
@@ -216,6 +307,7 @@ class ServerWatch:
         if text is not None:
             self.upstream_first = self.upstream_first or text
             self.upstream_last = text
+            self.upstream_clock = [*self.upstream_clock[:1], time.monotonic()]
 
     async def every(self, session: aiohttp.ClientSession, interval_s: float) -> None:
         while True:
@@ -232,9 +324,32 @@ class ServerWatch:
             for pid in self.cpu_last.keys() & self.cpu_first.keys()
         )
 
+    def cpu_shares(self) -> dict[str, float]:
+        """CPU time per second of the window, in cores: the server's workers, the upstream,
+        this process (the load generator, with the probe and the scrapes), and the whole
+        machine (everyone's, so a machine busy with others shows)."""
+        out: dict[str, float] = {}
+        first, last = self.clock_first, self.clock_last
+        if first and last and last.wall > first.wall:
+            wall = last.wall - first.wall
+            if self.cpu_first:
+                out["server_cpu"] = self.cpu_s() / wall
+            out["generator_cpu"] = (last.own_cpu - first.own_cpu) / wall
+            if first.machine_busy is not None and last.machine_busy is not None:
+                out["machine_cpu"] = (last.machine_busy - first.machine_busy) / wall
+        if self.upstream_first and self.upstream_last and len(self.upstream_clock) == 2:
+            wall = self.upstream_clock[1] - self.upstream_clock[0]
+            before, after = process_cpu(self.upstream_first), process_cpu(self.upstream_last)
+            if wall > 0 and before is not None and after is not None:
+                out["upstream_cpu"] = (after - before) / wall
+        return out
+
     def values(self, answered_by_clients: float) -> dict[str, float]:
         """The server-side quantities rules can name (absent: not measured)."""
         out: dict[str, float] = {"threads": self.threads_max, "in_flight": self.in_flight_max}
+        if self.db_file is not None:
+            out["db_connections"] = self.db_connections_max
+        out.update(self.cpu_shares())
         if self.rss_kb_max:
             out["rss_mb"] = self.rss_kb_max / 1024
         requests = self.requests()
@@ -244,6 +359,9 @@ class ServerWatch:
             if self.idle_threads is not None:
                 added = self.threads_max - self.idle_threads
                 out["threads_per_in_flight"] = added / self.in_flight_max
+            if self.idle_blocked is not None and self.blocked_max is not None:
+                added = self.blocked_max - self.idle_blocked
+                out["blocked_threads_per_in_flight"] = added / self.in_flight_max
             if self.idle_rss_kb is not None and self.rss_kb_max:
                 added_kb = self.rss_kb_max - self.idle_rss_kb
                 out["rss_kb_per_in_flight"] = added_kb / self.in_flight_max
@@ -266,8 +384,11 @@ class ServerWatch:
             "in_flight_max": self.in_flight_max,
             "loop_lag_p99_le_ms": lag_ms,
             "idle_threads": self.idle_threads,
+            "idle_blocked_threads": self.idle_blocked,
+            "blocked_threads_max": self.blocked_max,
             "idle_rss_kb": self.idle_rss_kb,
             "rss_kb_max": self.rss_kb_max or None,
+            "db_connections_max": self.db_connections_max if self.db_file else None,
             "cpu_s": round(self.cpu_s(), 3) if self.cpu_first else None,
             "requests_answered": self.requests(),
         }

@@ -20,7 +20,17 @@ from contracts.topology import BY_NAME
 from exercises.spec import Exercise, Of, Phase
 
 # Quantities read from /proc for the worker processes: only right for a process on this host.
-PROC_QUANTITIES = frozenset({"rss_mb", "cpu_ms_per_request", "rss_kb_per_in_flight"})
+PROC_QUANTITIES = frozenset(
+    {
+        "rss_mb",
+        "cpu_ms_per_request",
+        "rss_kb_per_in_flight",
+        "blocked_threads_per_in_flight",
+        "server_cpu",
+    }
+)
+# Counted on the database file of servers the exercise started: a running lab's is elsewhere.
+OWN_DATABASE_QUANTITIES = frozenset({"db_connections"})
 TIMEOUT_S = 2.0
 
 
@@ -93,12 +103,16 @@ def on_this_machine(facts: Mapping[str, Any]) -> bool:
 
 
 def reads_proc(exercise: Exercise, phase: Phase) -> bool:
-    """Does a rule read a /proc quantity of this phase (measured, or as another's bound)?"""
+    return reads(exercise, phase, PROC_QUANTITIES)
+
+
+def reads(exercise: Exercise, phase: Phase, quantities: frozenset[str]) -> bool:
+    """Does a rule read one of these quantities of this phase (measured, or as a bound)?"""
     measured = [(r.phase, r.measure) for r in exercise.rules]
     measured += [
         (r.bound.phase, r.bound.quantity) for r in exercise.rules if isinstance(r.bound, Of)
     ]
-    return any(name == phase.name and q in PROC_QUANTITIES for name, q in measured)
+    return any(name == phase.name and q in quantities for name, q in measured)
 
 
 @dataclass(frozen=True)
@@ -125,6 +139,13 @@ def place(
     if diffs:
         why = "; ".join(diffs)
         return Placement(None, True, f"own {phase.server} server: the running lab's has {why}")
+    if reads(exercise, phase, OWN_DATABASE_QUANTITIES):
+        return Placement(
+            None,
+            True,
+            f"own {phase.server} server: its rules count connections to the database of "
+            "servers the exercise starts",
+        )
     local = on_this_machine(facts)
     if reads_proc(exercise, phase) and not local:
         return Placement(

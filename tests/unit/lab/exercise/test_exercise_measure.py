@@ -1,17 +1,30 @@
 """Reading a server's /metrics: threads per worker, requests in flight, event-loop lag,
-requests answered; and /proc: memory and CPU time of the workers."""
+requests answered; and /proc: memory, CPU time, blocked threads and database connections of
+the workers, and the machine's CPU."""
 
 import os
+import queue
+import socket
+import sqlite3
+import threading
+import time
 from pathlib import Path
 
+import pytest
+
 from lab.exercise.measure import (
+    Clocks,
     ServerWatch,
     answered,
+    blocked_threads,
     client_values,
     in_flight,
     lag_buckets,
     lag_p99_bound_ms,
+    machine_busy_s,
+    open_on,
     proc_stat,
+    process_cpu,
     threads_by_pid,
     upstream_calls,
 )
@@ -154,3 +167,112 @@ def test_nothing_in_flight_gives_no_per_request_figures() -> None:
     assert "threads_per_in_flight" not in values
     assert "cpu_ms_per_request" not in values
     assert "upstream_calls_per_answer" not in values
+
+
+def test_connections_open_on_a_database_file_are_counted(tmp_path: Path) -> None:
+    db = tmp_path / "lab.sqlite3"
+    other = sqlite3.connect(tmp_path / "other.sqlite3")
+    conns = [sqlite3.connect(db) for _ in range(3)]
+    try:
+        for c in (*conns, other):
+            c.execute("CREATE TABLE IF NOT EXISTS t (x)")  # SQLite opens the file on first use
+        assert open_on([os.getpid()], db) == 3
+        conns.pop().close()
+        assert open_on([os.getpid()], db) == 2
+        assert open_on([os.getpid()], tmp_path / "nothing.sqlite3") == 0
+        assert open_on([123_456_789], db) == 0  # a process that is gone
+    finally:
+        for c in (*conns, other):
+            c.close()
+
+
+def _asleep(threads: list[threading.Thread]) -> bool:
+    """Whether the kernel names a wait for each of these threads, within a few seconds."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        chans = [Path(f"/proc/self/task/{t.native_id}/wchan").read_text() for t in threads]
+        if all(c.strip() not in ("", "0") for c in chans):
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_threads_asleep_on_io_are_blocked_and_threads_waiting_for_work_are_not() -> None:
+    work: queue.SimpleQueue[None] = queue.SimpleQueue()
+    left, right = socket.socketpair()
+    reading = [threading.Thread(target=left.recv, args=(1,)) for _ in range(2)]  # in I/O
+    waiting = [threading.Thread(target=work.get) for _ in range(3)]  # an idle pool's threads
+    me = [os.getpid()]
+    try:
+        reading[0].start()
+        if not _asleep(reading[:1]):
+            pytest.skip("this kernel names no thread's wait channel")
+        before = blocked_threads(me)
+        assert before is not None
+        assert before >= 1
+        for t in waiting:
+            t.start()
+        assert _asleep(waiting)
+        assert blocked_threads(me) == before  # waiting on a futex: idle, not blocked
+        reading[1].start()
+        assert _asleep(reading)
+        assert blocked_threads(me) == before + 1
+    finally:
+        for _ in waiting:
+            work.put(None)
+        right.send(b"xx")
+        right.close()
+        for t in (*waiting, *reading):
+            if t.ident is not None:  # started
+                t.join(5)
+        left.close()
+
+
+def test_the_machines_busy_time_is_all_cores_but_idle_and_iowait(tmp_path: Path) -> None:
+    # cpu  user nice system idle iowait irq softirq steal
+    (tmp_path / "stat").write_text("cpu  100 20 30 5000 70 4 6 0 0 0\ncpu0 1 2 3 4 5 6 7 8\n")
+    assert machine_busy_s(str(tmp_path)) == 160 / os.sysconf("SC_CLK_TCK")
+    assert machine_busy_s(str(tmp_path / "gone")) is None
+    busy = machine_busy_s()
+    assert busy is not None
+    assert busy > 0
+
+
+def test_a_services_own_cpu_comes_from_its_process_collector() -> None:
+    text = "# TYPE process_cpu_seconds counter\nprocess_cpu_seconds_total 12.5\n"
+    assert process_cpu(text) == 12.5
+    assert process_cpu(METRICS) is None
+
+
+def test_cpu_shares_are_seconds_of_cpu_per_second_of_the_window() -> None:
+    watch = ServerWatch(
+        "http://x/metrics",
+        cpu_first={101: 1.0},
+        cpu_last={101: 2.5},
+        clock_first=Clocks(wall=100.0, own_cpu=10.0, machine_busy=1000.0),
+        clock_last=Clocks(wall=105.0, own_cpu=11.0, machine_busy=1009.0),
+        upstream_first="process_cpu_seconds_total 3.0\n",
+        upstream_last="process_cpu_seconds_total 4.0\n",
+        upstream_clock=[99.0, 109.0],
+    )
+    assert watch.cpu_shares() == pytest.approx(
+        {"server_cpu": 0.3, "generator_cpu": 0.2, "machine_cpu": 1.8, "upstream_cpu": 0.1}
+    )
+    assert ServerWatch("http://x/metrics").cpu_shares() == {}
+
+
+def test_database_connections_and_blocked_threads_are_per_request_in_flight() -> None:
+    watch = ServerWatch(
+        "http://x/metrics",
+        db_file=Path("/var/lab/django.sqlite3"),
+        db_connections_max=18,
+        in_flight_max=20,
+        idle_blocked=1,
+        blocked_max=21,
+    )
+    values = watch.values(answered_by_clients=0)
+    assert values["db_connections"] == 18
+    assert values["blocked_threads_per_in_flight"] == 1.0
+    unknown = ServerWatch("http://x/metrics", in_flight_max=20, idle_blocked=None, blocked_max=3)
+    assert "db_connections" not in unknown.values(0)  # no embedded database to count on
+    assert "blocked_threads_per_in_flight" not in unknown.values(0)

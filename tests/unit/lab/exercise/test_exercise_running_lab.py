@@ -110,3 +110,14 @@ def test_nothing_listening_is_no_lab() -> None:
     settings = dataclasses.replace(LabSettings(), upstream_port=free_port())
     assert find(settings) is NOTHING
     assert not find(settings)
+
+
+def test_a_phase_counting_database_connections_runs_on_its_own_server() -> None:
+    phase = Phase(
+        name="db", pattern="p", blocking="b", server="asgi", load=Load("/db/async", users=1)
+    )
+    rule = Rule("db", "t", "db_connections", ">=", 1, "w")
+    exercise = Exercise("d", "q", (phase,), (rule,), "e")
+    placement = place(exercise, phase, NEEDED, [], lab_with(facts(NEEDED)))
+    assert placement.url is None
+    assert "connections to the database" in placement.note
