@@ -153,6 +153,19 @@ class Rule:
     factor: float = 1.0
 
 
+@dataclass(frozen=True)
+class Knee:
+    """A series of phases at rising concurrency and the bound each should reach (Little's
+    law: C÷D, or min(C, W)÷D behind W sync workers). The report prints each phase's
+    `measure` ÷ its bound and names the knee: the first phase whose ratio falls below
+    `below`. Reported, not judged: where it falls depends on the machine."""
+
+    name: str
+    bounds: Mapping[str, float]  # phase name -> its bound, in rising concurrency
+    measure: Quantity = "throughput"
+    below: float = 0.8
+
+
 # What starting a phase's servers and measuring around the load adds, measured on 2 cores.
 SERVER_START_S = 6.0
 
@@ -164,11 +177,21 @@ class Exercise:
     phases: tuple[Phase, ...]
     rules: tuple[Rule, ...]
     explanation: str
+    knees: tuple[Knee, ...] = ()
 
     def __post_init__(self) -> None:
         names = [p.name for p in self.phases]
         if len(set(names)) != len(names):
             raise ValueError(f"exercise {self.name}: phase names repeat")
+        for knee in self.knees:
+            where = f"exercise {self.name}: knee {knee.name}"
+            unknown = sorted(set(knee.bounds) - set(names))
+            if unknown or not knee.bounds:
+                raise ValueError(f"{where}: no phase {', '.join(unknown) or 'named'}")
+            if knee.measure not in get_args(Quantity):
+                raise ValueError(f"{where}: unknown {knee.measure}")
+            if knee.below <= 0 or min(knee.bounds.values()) <= 0:
+                raise ValueError(f"{where}: the bounds and `below` must be positive")
         for rule in self.rules:
             refs = [rule.phase] + ([rule.bound.phase] if isinstance(rule.bound, Of) else [])
             for ref in refs:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from exercises.spec import Exercise
+from lab.exercise import knee
 from lab.exercise.engine import PhaseRun
 from lab.exercise.verdict import Verdict, row_verdict
 
@@ -56,5 +57,7 @@ def text(exercise: Exercise, runs: Sequence[PhaseRun], verdicts: Sequence[Verdic
                 out.append(f"  {v.line()}")
                 if not v.holds and warnings:
                     out.append("    (the warnings above may explain this surprise)")
+    for series in knee.results(exercise, {r.name: r.values for r in runs}):
+        out += ["", *series.lines()]
     out += ["", exercise.explanation]
     return "\n".join(out)

@@ -3,7 +3,8 @@ each phase, its time window, and the machine it ran on.
 
     {"format": "asynclab-exercise-results", "version": 1, "short": false,
      "started_at": ..., "finished_at": ..., "environment": {...},
-     "exercises": [{"name", "question", "outcome", "phases": [...], "verdicts": [...]}]}
+     "exercises": [{"name", "question", "outcome", "phases": [...], "verdicts": [...],
+                    "knees": [...]}]}
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from exercises.spec import Exercise
+from lab.exercise import knee
 from lab.exercise.engine import PhaseRun
 from lab.exercise.verdict import Verdict, exit_code, row_verdict
 
@@ -80,6 +82,7 @@ def exercise_result(
         "outcome": "as expected" if exit_code(verdicts) == 0 else "surprise",
         "phases": rows,
         "verdicts": [v.as_dict() for v in verdicts],
+        "knees": [k.as_dict() for k in knee.results(exercise, {r.name: r.values for r in phases})],
     }
 
 

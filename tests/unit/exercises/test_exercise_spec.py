@@ -6,7 +6,7 @@ import pytest
 
 from contracts.settings import LabSettings
 from exercises.seed_table import EXERCISE as SEED_TABLE
-from exercises.spec import Exercise, Load, Of, Phase, Probe, Rule
+from exercises.spec import Exercise, Knee, Load, Of, Phase, Probe, Rule
 from lab.exercise.catalogue import NOT_EXERCISES, catalogue
 
 
@@ -65,6 +65,21 @@ def test_a_probe_quantity_needs_a_probe() -> None:
 def test_an_unknown_quantity_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown p75"):
         exercise((phase(),), (rule(measure="p75"),))
+
+
+def test_a_knee_names_phases_of_the_exercise_and_positive_bounds() -> None:
+    def with_knee(knee: Knee) -> Exercise:
+        return Exercise("x", "question?", (phase(),), (rule(),), "explanation", knees=(knee,))
+
+    assert with_knee(Knee("loop", {"a": 25.0})).knees[0].below == 0.8
+    with pytest.raises(ValueError, match="knee loop: no phase b"):
+        with_knee(Knee("loop", {"a": 25.0, "b": 100.0}))
+    with pytest.raises(ValueError, match="knee loop: no phase named"):
+        with_knee(Knee("loop", {}))
+    with pytest.raises(ValueError, match="knee loop: unknown p75"):
+        with_knee(Knee("loop", {"a": 25.0}, measure="p75"))  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="must be positive"):
+        with_knee(Knee("loop", {"a": 0.0}))
 
 
 def test_the_run_time_adds_up_the_phases() -> None:

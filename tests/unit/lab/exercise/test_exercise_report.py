@@ -6,6 +6,7 @@ import io
 from exercise_recordings import SEED_TABLE_VALUES, runs
 
 from exercises.seed_table import EXERCISE as SEED_TABLE
+from exercises.spec import Knee
 from lab.exercise.progress import Progress
 from lab.exercise.report import table, text
 from lab.exercise.verdict import judge
@@ -83,3 +84,15 @@ def test_progress_writes_a_line_per_phase_elsewhere() -> None:
         "[seed-table] phase 1/4 sync-io: 15 s left",
         "[seed-table] phase 2/4 async-io: 15 s left",
     ]
+
+
+def test_each_knee_series_is_printed_after_the_rules() -> None:
+    # The two I/O rows as a series: the async one at 47.5 of 50 req/s, the sync one at 9.5 of
+    # 50, which is the knee.
+    knee = Knee("io", {"async-io": 50.0, "sync-io": 50.0})
+    exercise = dataclasses.replace(SEED_TABLE, knees=(knee,))
+    out = text(exercise, runs(SEED_TABLE_VALUES), judge(exercise, SEED_TABLE_VALUES))
+    assert out.index("row 4 sync-cpu") < out.index("knee io:") < out.index(SEED_TABLE.explanation)
+    assert "\n  C=10  47.5 of 50 = 0.95" in out
+    assert "\n  C=10  9.50 of 50 = 0.19 ← knee" in out
+    assert "\n  the knee: C=10 (sync-io); the CPU was not measured" in out

@@ -1,6 +1,7 @@
 """The results file: format and version first, every phase's window, settings, measurements
 and verdict, every rule's figure and bound, and the machine it ran on."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import pytest
 from exercise_recordings import SEED_TABLE_VALUES, runs
 
 from exercises.seed_table import EXERCISE as SEED_TABLE
+from exercises.spec import Knee
 from lab.exercise import results
 from lab.exercise.verdict import judge
 
@@ -43,6 +45,7 @@ def test_the_document_is_versioned_and_complete(tmp_path: Path) -> None:
     assert first["values"] == SEED_TABLE_VALUES["sync-io"]
     assert {"settings", "upstream_config", "load", "client", "server_side"} <= set(first)
     assert len(exercise["verdicts"]) == len(SEED_TABLE.rules)
+    assert exercise["knees"] == []
     v = exercise["verdicts"][0]
     assert v == {
         "phase": "sync-io",
@@ -118,3 +121,16 @@ def test_a_file_that_cannot_be_read_says_why_in_one_line(
         results.read(path)
     assert str(raised.value) == f"{path}: {message}"
     assert "\n" not in str(raised.value)
+
+
+def test_an_exercise_with_knees_writes_each_series() -> None:
+    knees = (Knee("io", {"sync-io": 50.0, "async-io": 50.0}), Knee("cpu", {"sync-cpu": 2.0}))
+    exercise = dataclasses.replace(SEED_TABLE, knees=knees)
+    ex = results.exercise_result(
+        exercise, runs(SEED_TABLE_VALUES), judge(exercise, SEED_TABLE_VALUES)
+    )
+    io, cpu = ex["knees"]
+    assert (io["name"], io["knee"], io["knee_users"]) == ("io", "sync-io", 10)
+    assert [p["ratio"] for p in io["points"]] == pytest.approx([0.19, 0.95])
+    assert (cpu["knee"], cpu["points"][0]["users"]) == (None, 1)
+    assert json.loads(json.dumps(ex)) == ex
