@@ -28,6 +28,7 @@ EXPECTED = {
     "cpu-chunks": ["Bad", "OK", "OK"],
     "gthread": ["Good", "Good", "Bad", "Good"],
     "little": ["Follows", "Follows", "Capped", "Follows", "Follows", "Above W÷D", "Above W÷D"],
+    "async-orm": ["Holds", "Holds", "Holds", "Holds", "Frees"],
 }
 
 
