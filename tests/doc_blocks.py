@@ -28,7 +28,9 @@ from pathlib import Path
 
 from pytest_codeblocks import extract_from_file
 
+from contracts import topology
 from contracts.paths import REPO
+from contracts.settings import LabSettings
 
 # The Markdown the project publishes, relative to the repository.
 DOCS: tuple[Path, ...] = (
@@ -216,3 +218,19 @@ def rewrite(code: str, ports: Mapping[int, int], var: Path) -> str:
     default) one under that lab's runtime state directory."""
     code = LOCAL_URL.sub(lambda m: f"127.0.0.1:{ports.get(int(m[1]), int(m[1]))}", code)
     return VAR_PATH.sub(f"{var}/", code)
+
+
+TABLE_URL = re.compile(r"http://127\.0\.0\.1:\d+[^\s|`)]*")
+
+
+def table_urls(path: Path) -> list[str]:
+    """Each URL on 127.0.0.1 in the tables of a Markdown file, once, in order."""
+    rows = (line for line in (REPO / path).read_text().splitlines() if line.startswith("|"))
+    return list(dict.fromkeys(url for row in rows for url in TABLE_URL.findall(row)))
+
+
+def service_of(url: str) -> topology.Service:
+    """The service whose default port a URL names."""
+    port = int(url.split(":")[2].split("/")[0])
+    (service,) = [s for s in topology.ALL if s.port(LabSettings()) == port]
+    return service

@@ -1,5 +1,6 @@
-"""Every shell block of the README and docs/ runs against a real lab; what the blocks show
-and how a block is marked as not run: tests/doc_blocks.py.
+"""Every shell block of the README and docs/ runs against a real lab, and every URL in the
+README's tables opens a page meant for a person; what the blocks show and how a block is
+marked as not run: tests/doc_blocks.py.
 
 The lab is `lab up`'s services (upstream, both Django servers, Locust, Prometheus) with
 every port setting on a free port, never the defaults a user's own lab may hold. A block
@@ -32,7 +33,9 @@ from doc_blocks import (
     matches,
     output_lines,
     rewrite,
+    service_of,
     session,
+    table_urls,
 )
 
 from contracts import topology
@@ -185,3 +188,19 @@ def test_a_doc_block_runs_as_written(block: Block, lab: Lab) -> None:
             )
     finally:
         reset_upstream(lab)
+
+
+def url_param(url: str) -> object:
+    service = service_of(url)
+    marks = []
+    if not service.local:
+        reason = f"README.md: {url}: {service.name} runs only in the compose stack (tests/e2e)"
+        marks.append(pytest.mark.skip(reason=reason))
+    return pytest.param(url, id=url, marks=marks)
+
+
+@pytest.mark.parametrize("url", [url_param(u) for u in table_urls(Path("README.md"))])
+def test_a_readme_table_url_opens_a_page_for_a_person(url: str, lab: Lab) -> None:
+    with urllib.request.urlopen(rewrite(url, lab.ports, lab.var), timeout=10) as r:
+        assert r.status == 200
+        assert r.headers.get_content_type() == "text/html", (url, r.headers["content-type"])

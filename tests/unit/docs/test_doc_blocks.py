@@ -14,10 +14,14 @@ from doc_blocks import (
     matches,
     output_lines,
     rewrite,
+    service_of,
     session,
     skip_reason,
+    table_urls,
     untagged_commands,
 )
+
+from contracts import topology
 
 
 def markdown(tmp_path: Path, text: str) -> Path:
@@ -39,6 +43,11 @@ def test_every_shell_block_of_the_docs_reads_and_every_session_has_commands() ->
 def test_no_untagged_block_of_the_docs_holds_a_command() -> None:
     # A command in a block that names no language would never run: tag it ```sh or ```console.
     assert [line for path in DOCS for line in untagged_commands(path)] == []
+
+
+def test_every_readme_table_url_is_a_service_at_its_default_port() -> None:
+    urls = table_urls(Path("README.md"))
+    assert {service_of(u).name for u in urls} == {s.name for s in topology.ALL}
 
 
 # Reading blocks -------------------------------------------------------------------------
@@ -109,6 +118,15 @@ def test_a_session_splits_commands_and_their_shown_output() -> None:
 def test_a_session_starts_with_a_prompt() -> None:
     with pytest.raises(BadBlock, match="x: expected a `\\$ command` line"):
         session("output first\n$ echo\n", "x")
+
+
+def test_table_urls_come_from_table_rows_only_once_each(tmp_path: Path) -> None:
+    path = markdown(
+        tmp_path,
+        "see http://127.0.0.1:1/ in text\n| a | http://127.0.0.1:8001 |\n"
+        "| b | `http://127.0.0.1:8002/docs` |\n| c | http://127.0.0.1:8001 |\n",
+    )
+    assert table_urls(path) == ["http://127.0.0.1:8001", "http://127.0.0.1:8002/docs"]
 
 
 # Comparing output -----------------------------------------------------------------------
