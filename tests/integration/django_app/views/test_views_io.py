@@ -30,4 +30,5 @@ def test_thread_sensitive_calls_of_one_request_run_one_after_another(client: Cal
     parallel = client.get("/io/sync-to-async?delay_ms=80&n=3&thread_sensitive=0").json()
     assert serial["elapsed_ms"] >= 3 * 80
     assert parallel["elapsed_ms"] >= 80
-    assert serial["elapsed_ms"] >= 1.8 * parallel["elapsed_ms"], (serial, parallel)
+    # n calls in a row against n side by side: 3x apart, 1.5x is a margin load cannot cross.
+    assert serial["elapsed_ms"] >= 1.5 * parallel["elapsed_ms"], (serial, parallel)
