@@ -30,7 +30,9 @@ def test_a_server_that_does_not_start_is_exit_2_with_its_log(tmp_path: Path) -> 
     ours = [line for line in done.stderr.splitlines() if not line.startswith("  | ")]
     assert ours[-1].startswith("lab exercise run seed-table: http://127.0.0.1:"), done.stderr
     assert "Traceback" not in "\n".join(ours)
-    assert "Worker failed to boot" in done.stderr  # gunicorn's own words, from its log
+    # The server's own words from its log: the cause, and which step of starting it failed.
+    assert "No module named 'no_such_settings'" in done.stderr
+    assert "lab serve wsgi: migrating" in done.stderr
     assert done.stdout == ""
     assert started_from(var) == []
     assert list(var.glob("exercise-*")) == []
