@@ -41,7 +41,7 @@ THREAD_SENSITIVE = flag(default=True)
 # The longest a request may be expected to take, from its parameters together: each bound
 # above is fine alone, but n=50 x 30 s or 1000 events x 10 s would tie a worker up for
 # minutes. Equal to the delay bound, so one call of the longest delay is always allowed.
-# services/gunicorn/gunicorn.conf.py keeps its worker timeout above this.
+# LabSettings.gunicorn_worker_timeout_s keeps gunicorn's default worker timeout above this.
 MAX_REQUEST_MS = 30_000
 assert DELAY_MS.high == MAX_REQUEST_MS
 

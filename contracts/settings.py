@@ -7,18 +7,22 @@ the same names, so a port or a worker count is typed once.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Literal, get_args
 
+from contracts.params import MAX_REQUEST_MS
 from contracts.paths import var_dir
 from contracts.values import BadValue, parse_integer, parse_number
 
 # Timeouts the lab accepts anywhere (UPSTREAM_TIMEOUT_S, `lab load --timeout`): (0, 600] s.
 MAX_TIMEOUT_S = 600.0
 MAX_LOCUST_WORKERS = 32
+# GUNICORN_TIMEOUT_S: 0 derives it from the longest request (below); else 1 s to an hour.
+MAX_GUNICORN_TIMEOUT_S = 3600
 # `lab load`: requests outstanding at once before arrivals are dropped.
 DEFAULT_MAX_IN_FLIGHT = 10_000
 
@@ -63,6 +67,10 @@ class LabSettings:
     web_threads: int = 1
     wsgi_worker_class: WsgiWorkerClass = "sync"
     asgi_server: AsgiServer = "uvicorn"
+    # Seconds a gunicorn worker may go without reporting to its arbiter (busy on one request,
+    # or waiting for one to arrive) before the arbiter kills it. 0: above the longest request
+    # the app allows (gunicorn_worker_timeout_s), so no legitimate request is ever cut.
+    gunicorn_timeout_s: int = 0
     # Locust: 0 workers runs a single local process; N > 0 runs a master and N workers.
     locust_workers: int = 0
     locust_master_port: int = 5557
@@ -114,6 +122,20 @@ class LabSettings:
                 raise SettingsError(
                     f"{f.name.upper()}={value!r}: expected one of {', '.join(choices)}"
                 )
+        if not 0 <= self.gunicorn_timeout_s <= MAX_GUNICORN_TIMEOUT_S:
+            raise SettingsError(
+                f"GUNICORN_TIMEOUT_S={self.gunicorn_timeout_s}: expected 0 (derived) "
+                f"or 1-{MAX_GUNICORN_TIMEOUT_S}"
+            )
+
+    def gunicorn_worker_timeout_s(self) -> int:
+        """The timeout gunicorn runs with: GUNICORN_TIMEOUT_S, or when 0, above the longest
+        request the app allows (MAX_REQUEST_MS of expected work, then one failing upstream
+        call: its deadline, overshot by at most one more silent read), with margin."""
+        if self.gunicorn_timeout_s:
+            return self.gunicorn_timeout_s
+        longest = MAX_REQUEST_MS / 1000 + 2 * self.upstream_timeout_s
+        return max(120, math.ceil(longest) + 30)
 
     def server_shaping(self) -> dict[str, object]:
         return {name: getattr(self, name) for name in SERVER_SHAPING}

@@ -4,11 +4,9 @@ Bind address, worker class, workers and threads come from the command line that
 `lab serve` builds, so they are typed in one place (lab/serve.py).
 """
 
-import math
 import os
 from typing import Any
 
-from contracts.params import MAX_REQUEST_MS
 from contracts.settings import LabSettings
 
 
@@ -26,13 +24,7 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "warning")
 
 
-def worker_timeout(lab: LabSettings) -> int:
-    """Seconds a sync worker may spend on one request before the arbiter kills it: above the
-    longest request the app allows (MAX_REQUEST_MS of expected work, then one failing
-    upstream call: its deadline, overshot by at most one more silent read), with margin."""
-    longest = MAX_REQUEST_MS / 1000 + 2 * lab.upstream_timeout_s
-    return max(120, math.ceil(longest) + 30)
-
-
-timeout = worker_timeout(LabSettings.from_env())
+# Seconds a worker may go silent (on one request, or waiting for one to arrive) before the
+# arbiter kills it: GUNICORN_TIMEOUT_S, by default above the longest request the app allows.
+timeout = LabSettings.from_env().gunicorn_worker_timeout_s()
 graceful_timeout = 5

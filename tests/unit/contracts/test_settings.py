@@ -39,6 +39,8 @@ def test_empty_value_means_default() -> None:
         ({"WSGI_WORKER_CLASS": "eventlet"}, "expected one of sync, gthread"),
         ({"ASGI_SERVER": "daphne"}, "expected one of uvicorn, gunicorn"),
         ({"MIDDLEWARE_STACK": "none"}, "expected one of lab, sync-only, django"),
+        ({"GUNICORN_TIMEOUT_S": "-1"}, "GUNICORN_TIMEOUT_S=-1: expected 0 (derived) or 1-3600"),
+        ({"GUNICORN_TIMEOUT_S": "2.5"}, "GUNICORN_TIMEOUT_S: expected a whole number"),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:

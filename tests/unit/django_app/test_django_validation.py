@@ -150,16 +150,22 @@ def test_a_request_exactly_at_the_cap_is_allowed(query: str) -> None:
     assert params.parse(QueryDict(raw), spec, budget)
 
 
-def test_gunicorn_worker_timeout_outlasts_the_longest_allowed_request() -> None:
+def test_gunicorn_worker_timeout_outlasts_the_longest_allowed_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import runpy
 
     from contracts.params import MAX_REQUEST_MS
     from contracts.settings import LabSettings
 
-    conf = REPO / "services" / "gunicorn" / "gunicorn.conf.py"
-    worker_timeout = runpy.run_path(str(conf))["worker_timeout"]
     for timeout_s in (0.5, 35.0, 200.0, 600.0):
         lab = LabSettings(upstream_timeout_s=timeout_s)
         # The longest request: the capped work, then one failing call cut at its deadline
         # (overshot by at most one more silent read).
-        assert worker_timeout(lab) > MAX_REQUEST_MS / 1000 + 2 * timeout_s
+        assert lab.gunicorn_worker_timeout_s() > MAX_REQUEST_MS / 1000 + 2 * timeout_s
+    assert LabSettings().gunicorn_worker_timeout_s() == 130
+    # A set GUNICORN_TIMEOUT_S wins, and it is what the config gunicorn loads runs with.
+    assert LabSettings(gunicorn_timeout_s=5).gunicorn_worker_timeout_s() == 5
+    monkeypatch.setenv("GUNICORN_TIMEOUT_S", "7")
+    conf = str(REPO / "services" / "gunicorn" / "gunicorn.conf.py")
+    assert runpy.run_path(conf)["timeout"] == 7
