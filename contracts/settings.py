@@ -32,6 +32,7 @@ AsyncClientName = Literal["aiohttp", "httpx"]
 # The Django middleware chain: the lab's own two (sync- and async-capable), plus a sync-only
 # no-op (`sync-only`), or plus the stack `django-admin startproject` writes (`django`).
 MiddlewareStack = Literal["lab", "sync-only", "django"]
+Proxy = Literal["off", "nginx"]
 
 
 class SettingsError(ValueError):
@@ -51,6 +52,11 @@ class LabSettings:
     locust_web_port: int = 8089
     prometheus_port: int = 9090
     grafana_port: int = 3000
+    # Where the two servers listen when the proxy is on (LAB_PROXY): it takes WSGI_PORT and
+    # ASGI_PORT, so every URL users and Locust know goes through it. Local mode only: in
+    # compose every container keeps its default port.
+    wsgi_backend_port: int = 18001
+    asgi_backend_port: int = 18002
     # `lab exercise run` serves lab_exercise_phase here while it runs, for Prometheus's job
     # `exercise`. Compose's Prometheus scrapes the default on the host (docs/metrics.md).
     exercise_metrics_port: int = 9646
@@ -71,6 +77,9 @@ class LabSettings:
     # or waiting for one to arrive) before the arbiter kills it. 0: above the longest request
     # the app allows (gunicorn_worker_timeout_s), so no legitimate request is ever cut.
     gunicorn_timeout_s: int = 0
+    # A buffering reverse proxy in front of both servers, the same for both: off (the lab
+    # measures the servers themselves) or nginx (what a production server has in front).
+    lab_proxy: Proxy = "off"
     # Locust: 0 workers runs a single local process; N > 0 runs a master and N workers.
     locust_workers: int = 0
     locust_master_port: int = 5557
@@ -127,6 +136,10 @@ class LabSettings:
                 f"GUNICORN_TIMEOUT_S={self.gunicorn_timeout_s}: expected 0 (derived) "
                 f"or 1-{MAX_GUNICORN_TIMEOUT_S}"
             )
+
+    @property
+    def proxy_on(self) -> bool:
+        return self.lab_proxy != "off"
 
     def gunicorn_worker_timeout_s(self) -> int:
         """The timeout gunicorn runs with: GUNICORN_TIMEOUT_S, or when 0, above the longest
@@ -190,4 +203,5 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "AsgiServer": get_args(AsgiServer),
     "AsyncClientName": get_args(AsyncClientName),
     "MiddlewareStack": get_args(MiddlewareStack),
+    "Proxy": get_args(Proxy),
 }

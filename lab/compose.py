@@ -3,6 +3,8 @@
 
 `up` is `docker compose up -d --wait` (start by health, never by sleep), then the URLs; where
 an image cannot be had (Grafana on an offline machine), `--without grafana` starts the rest.
+With LAB_PROXY=nginx every call adds `docker-compose.nginx.yml` (nginx in front of both
+servers, on their ports); `up` and `down` remove orphans, so turning the proxy off drops it.
 """
 
 from __future__ import annotations
@@ -12,29 +14,42 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from contracts.paths import REPO
 from contracts.settings import LabSettings
-from contracts.topology import ALL, GRAFANA
+from contracts.topology import ALL, BY_NAME, GRAFANA, NGINX
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
+PROXY_FILE = REPO / "docker-compose.nginx.yml"
 
 
 class ComposeError(RuntimeError):
     """Docker or its Compose plugin is missing or the engine cannot be reached."""
 
 
-def compose_argv(*args: str) -> list[str]:
-    return ["docker", "compose", "--project-directory", str(REPO), "-f", str(COMPOSE_FILE), *args]
+def compose_files(settings: LabSettings) -> tuple[Path, ...]:
+    """The compose file, and over it the proxy's when LAB_PROXY is on."""
+    return (COMPOSE_FILE, PROXY_FILE) if settings.proxy_on else (COMPOSE_FILE,)
 
 
-def compose(*args: str, capture: bool = False, timeout: float | None = None) -> str:
+def compose_argv(*args: str, files: Sequence[Path] = (COMPOSE_FILE,)) -> list[str]:
+    named = [part for f in files for part in ("-f", str(f))]
+    return ["docker", "compose", "--project-directory", str(REPO), *named, *args]
+
+
+def compose(
+    *args: str,
+    files: Sequence[Path] = (COMPOSE_FILE,),
+    capture: bool = False,
+    timeout: float | None = None,
+) -> str:
     """Run one `docker compose` command; its output if captured, else it streams to ours."""
     if shutil.which("docker") is None:
         raise ComposeError("no `docker` on PATH: install Docker Engine with the Compose v2 plugin")
     try:
         done = subprocess.run(
-            compose_argv(*args),
+            compose_argv(*args, files=files),
             capture_output=capture,
             text=True,
             timeout=timeout,
@@ -56,10 +71,10 @@ def compose(*args: str, capture: bool = False, timeout: float | None = None) -> 
 ONE_SHOTS: dict[str, tuple[str, ...]] = {"grafana": ("grafana-init",)}
 
 
-def services(without: Sequence[str] = ()) -> list[str]:
-    """The compose file's services minus `without` (and their helpers); unknown names are an
+def services(without: Sequence[str] = (), files: Sequence[Path] = (COMPOSE_FILE,)) -> list[str]:
+    """The compose files' services minus `without` (and their helpers); unknown names are an
     error."""
-    every = compose("config", "--services", capture=True, timeout=60).split()
+    every = compose("config", "--services", files=files, capture=True, timeout=60).split()
     unknown = sorted(set(without) - set(every))
     if unknown:
         raise ComposeError(f"unknown service {', '.join(unknown)}; choose from {', '.join(every)}")
@@ -70,18 +85,27 @@ def services(without: Sequence[str] = ()) -> list[str]:
 def urls(settings: LabSettings, started: Sequence[str]) -> list[str]:
     """The published URL of each started service (compose names), Grafana first."""
     shown = (GRAFANA, *(s for s in ALL if s is not GRAFANA))
-    return [
-        f"  {s.compose_name:<14} http://127.0.0.1:{s.port(settings):<6} {s.description}"
-        for s in shown
-        if s.compose_name in started
-    ]
+    proxied = NGINX.compose_name in started
+    lines = []
+    for s in shown:
+        if s.compose_name not in started:
+            continue
+        text = s.description
+        if s.fronts:
+            ports = ", ".join(f":{BY_NAME[name].port(settings)}" for name in s.fronts)
+            text = f"{text} ({ports})"
+        elif proxied and s.backend_port_setting is not None:
+            text = f"{text}, through {settings.lab_proxy}"
+        lines.append(f"  {s.compose_name:<14} http://127.0.0.1:{s.port(settings):<6} {text}")
+    return lines
 
 
 def up(settings: LabSettings, without: Sequence[str]) -> int:
-    chosen = services(without)
+    files = compose_files(settings)
+    chosen = services(without, files)
     # Naming the services only when some are left out keeps plain `up` exactly the README's.
     try:
-        compose("up", "-d", "--wait", *(chosen if without else []))
+        compose("up", "-d", "--wait", "--remove-orphans", *(chosen if without else []), files=files)
     except ComposeError as e:
         raise ComposeError(
             f"{e}. Its output is above; `docker compose logs SERVICE` has more. An image that "
@@ -120,10 +144,13 @@ def main(args: argparse.Namespace, settings: LabSettings) -> int:
     try:
         if args.verb == "up":
             return up(settings, args.without)
+        files = compose_files(settings)
         if args.verb == "down":
-            compose("down", *(["--volumes"] if args.volumes else []))
+            compose(
+                "down", "--remove-orphans", *(["--volumes"] if args.volumes else []), files=files
+            )
             return 0
-        compose("ps")
+        compose("ps", files=files)
         return 0
     except ComposeError as e:
         print(f"lab compose: {e}", file=sys.stderr)

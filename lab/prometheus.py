@@ -33,8 +33,10 @@ SCRAPE_INTERVAL = "2s"
 
 
 def local_targets(s: LabSettings) -> dict[str, str]:
-    """host:port of every scraped service as `lab up` runs it, then the scrape-only ones."""
-    services = {svc.name: urlsplit(svc.url(s)).netloc for svc in _scraped()}
+    """host:port of every scraped service as `lab up` runs it, then the scrape-only ones.
+    Behind the proxy, a server is scraped on its backend port, as compose scrapes it by name:
+    its figures are the server's own, and a scrape never waits in the proxy."""
+    services = {svc.name: urlsplit(svc.own_url(s)).netloc for svc in _scraped()}
     others = {t.name: urlsplit(s.url(t.port(s))).netloc for t in SCRAPE_ONLY}
     return services | others
 
@@ -46,8 +48,8 @@ def compose_targets() -> dict[str, str]:
 
 
 def _scraped() -> list[Service]:
-    """Every service of the lab exports /metrics, Prometheus included."""
-    return list(SERVICES)
+    """Every service of the lab exports /metrics, Prometheus included; the proxy does not."""
+    return [s for s in SERVICES if s.scraped]
 
 
 def render(targets: Mapping[str, str], rule_files: str, scrape_interval: str) -> str:

@@ -16,7 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import IO
 
 from contracts.settings import LabSettings
@@ -47,6 +47,8 @@ def start(
     base_env: Mapping[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
     # base_env: the environment the lab was started with (`lab up` passes .env merged in).
+    if name in BY_NAME:
+        settings = BY_NAME[name].started_with(settings)
     env = {**(os.environ if base_env is None else base_env), **settings.as_env()}
     # Own process group: stopping the service also stops its gunicorn/uvicorn workers.
     return subprocess.Popen(
@@ -107,19 +109,48 @@ def running(
     output: IO[bytes] | int | None = None,
     base_env: Mapping[str, str] | None = None,
 ) -> Iterator[str]:
-    """Run one service until the block ends; yields its base URL."""
+    """Run one service until the block ends; yields the URL where it answers itself (a server
+    behind the proxy: on its backend port; see `proxy` for the URLs through the proxy)."""
     service = BY_NAME[name]
     proc = start(name, settings, output, base_env)
     try:
-        url = service.url(settings)
+        url = service.own_url(settings)
         wait_healthy(url + service.health_path, proc, timeout)
         yield url
     finally:
         stop(proc)
 
 
+@contextlib.contextmanager
+def proxy(
+    settings: LabSettings,
+    servers: Sequence[str],
+    *,
+    timeout: float = 30.0,
+    output: IO[bytes] | int | None = None,
+    base_env: Mapping[str, str] | None = None,
+) -> Iterator[dict[str, str]]:
+    """Run the proxy (LAB_PROXY) in front of the named servers, already running behind it,
+    until the block ends; yields each one's URL through the proxy (its own port)."""
+    if not settings.proxy_on:
+        raise ValueError("the proxy is off (LAB_PROXY=off)")
+    proc = start("nginx", settings, output, base_env)
+    try:
+        urls = {name: BY_NAME[name].url(settings) for name in servers}
+        for name, url in urls.items():
+            wait_healthy(url + BY_NAME[name].health_path, proc, timeout)
+        yield urls
+    finally:
+        stop(proc)
+
+
 def with_free_ports(settings: LabSettings, *names: str) -> LabSettings:
-    """A copy of the settings with a free port for each named service (for tests)."""
+    """A copy of the settings with a free port for each named service, and for a server the
+    proxy can stand in front of, a free backend port too (for tests)."""
     changes = {BY_NAME[n].port_setting: free_port() for n in names}
+    for n in names:
+        backend = BY_NAME[n].backend_port_setting
+        if backend is not None:
+            changes[backend] = free_port()
     new = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
     return dataclasses.replace(new, upstream_url=new.url(new.upstream_port))

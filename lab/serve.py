@@ -38,6 +38,10 @@ def command(name: str, s: LabSettings) -> list[str]:
         from lab.prometheus import prometheus_argv
 
         return prometheus_argv(s)
+    if name == "nginx":
+        from lab.nginx import nginx_argv
+
+        return nginx_argv(s)
     port = str(BY_NAME[name].port(s))
     fast = ["--loop", "uvloop", "--http", "httptools", "--no-access-log"]
     if name == "upstream":

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from contracts.settings import LabSettings
-from contracts.topology import SERVICES, Service
+from contracts.topology import BY_NAME, NGINX, SERVICES, Service
 from lab import runner, signals
 
 # A service that exits more often than this within the window is given up on.
@@ -53,10 +53,16 @@ def restart_delay(recent_exits: int) -> float | None:
 def plan(
     settings: LabSettings, only: Sequence[str] | None = None
 ) -> tuple[list[Service], list[str]]:
-    """Which services to start, and a note for each one skipped."""
-    chosen, notes = [], []
+    """Which services to start, and a note for each one skipped or added."""
+    chosen: list[Service] = []
+    notes: list[str] = []
+    wanted = _with_proxy(settings, only, notes)
     for service in SERVICES:
-        if only and service.name not in only:
+        if wanted and service.name not in wanted:
+            continue
+        if not service.runs(settings):
+            if wanted:  # asked for by name: say why not
+                notes.append(f"{service.name}: skipped, LAB_PROXY={settings.lab_proxy}")
             continue
         if service.needs_binary and shutil.which(service.needs_binary) is None:
             notes.append(f"{service.name}: skipped, no `{service.needs_binary}` on PATH")
@@ -65,13 +71,65 @@ def plan(
     return chosen, notes
 
 
+def _with_proxy(settings: LabSettings, only: Sequence[str] | None, notes: list[str]) -> set[str]:
+    """`only`, plus, with the proxy on, the proxy and both its servers when any of them is
+    asked for: a server behind it listens on its backend port, and the proxy stands in front
+    of both."""
+    wanted = set(only or ())
+    if not (only and settings.proxy_on):
+        return wanted
+    together = {NGINX.name, *NGINX.fronts}
+    added = sorted(together - wanted) if wanted & together else []
+    if added:
+        notes.append(
+            f"LAB_PROXY={settings.lab_proxy}: starting {', '.join(added)} too (the proxy "
+            "stands in front of both servers)"
+        )
+    return wanted | set(added)
+
+
+def missing_proxy(settings: LabSettings, services: Sequence[Service]) -> str | None:
+    """With the proxy on, the servers would listen behind a proxy that does not start: say
+    so instead of starting a lab whose ports nothing answers."""
+    fronted = any(s.behind_proxy(settings) for s in services)
+    if fronted and NGINX not in services:
+        return (
+            f"LAB_PROXY={settings.lab_proxy} needs `{NGINX.needs_binary}` on PATH (Debian: "
+            "apt-get install nginx-light, or nginx), or set LAB_PROXY=off"
+        )
+    return None
+
+
+def clashing_ports(settings: LabSettings, services: Sequence[Service]) -> str | None:
+    """One line naming the settings that give two services one port, or None."""
+    by_port: dict[int, list[str]] = {}
+    for s in services:
+        for port, setting in zip(
+            s.listen_ports(settings), _port_settings(s, settings), strict=True
+        ):
+            by_port.setdefault(port, []).append(setting.upper())
+    clashes = [
+        f"{' and '.join(names)} are both {port}"
+        for port, names in by_port.items()
+        if len(names) > 1
+    ]
+    if not clashes:
+        return None
+    return f"{'; '.join(clashes)}: give each service a port of its own"
+
+
 def busy_ports(settings: LabSettings, services: Sequence[Service]) -> str | None:
     """One line naming every busy port, or None when all are free."""
-    busy = [s for s in services if runner.port_in_use(settings.lab_host, s.port(settings))]
+    busy = [
+        (port, s.name, setting)
+        for s in services
+        for port, setting in zip(s.listen_ports(settings), _port_settings(s, settings), strict=True)
+        if runner.port_in_use(settings.lab_host, port)
+    ]
     if not busy:
         return None
-    ports = ", ".join(f"{s.port(settings)} ({s.name})" for s in busy)
-    names = ", ".join(s.port_setting.upper() for s in busy)
+    ports = ", ".join(f"{port} ({name})" for port, name, _ in busy)
+    names = ", ".join(dict.fromkeys(setting.upper() for _, _, setting in busy))
     if len(busy) == 1:
         return (
             f"port {ports} is already in use: is a lab already running? "
@@ -81,6 +139,16 @@ def busy_ports(settings: LabSettings, services: Sequence[Service]) -> str | None
         f"ports {ports} are already in use: is a lab already running? "
         f"Stop it, or set {names} to free ports."
     )
+
+
+def _port_settings(service: Service, settings: LabSettings) -> list[str]:
+    """The setting holding each of `listen_ports`, to name in a message."""
+    if service.fronts:
+        return [BY_NAME[name].port_setting for name in service.fronts]
+    if service.behind_proxy(settings):
+        assert service.backend_port_setting is not None
+        return [service.backend_port_setting]
+    return [service.port_setting]
 
 
 def _pump(label: str, stream: IO[bytes], out: IO[str], lock: threading.Lock) -> None:
@@ -108,7 +176,11 @@ def up(
     if not services:
         out.write("lab up: nothing to start\n")
         return 2
-    problem = busy_ports(settings, services)
+    problem = (
+        missing_proxy(settings, services)
+        or clashing_ports(settings, services)
+        or busy_ports(settings, services)
+    )
     if problem:
         out.write(f"lab up: {problem}\n")
         return 2
@@ -141,7 +213,8 @@ class _Lab:
         for s in services:
             self.out.write(f"lab up: starting {s.name} ({describe(s, self.settings)}) ...\n")
             proc = self._launch(s.name, s.name).proc
-            runner.wait_healthy(s.url(self.settings) + s.health_path, proc, health_timeout)
+            # The process itself; the proxy, through to the first server behind it.
+            runner.wait_healthy(s.own_url(self.settings) + s.health_path, proc, health_timeout)
             if s.name == "locust" and self.settings.locust_workers:
                 for i in range(1, self.settings.locust_workers + 1):
                     self._launch("locust-worker", f"locust-worker-{i}")
@@ -220,6 +293,16 @@ def _wait_for_workers(locust_url: str, expected: int, timeout: float) -> None:
 
 def describe(service: Service, settings: LabSettings) -> str:
     """A service's description as these settings run it."""
+    text = _describe(service, settings)
+    if service.behind_proxy(settings):
+        return f"{text}, through {settings.lab_proxy} (itself on :{service.listen_port(settings)})"
+    if service.fronts:
+        ports = ", ".join(f":{BY_NAME[n].port(settings)} {n}" for n in service.fronts)
+        return f"{text} ({ports})"
+    return text
+
+
+def _describe(service: Service, settings: LabSettings) -> str:
     if service.name == "wsgi":
         threads = f", {settings.web_threads} threads" if settings.web_threads > 1 else ""
         return (

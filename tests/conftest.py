@@ -29,3 +29,8 @@ def prometheus_binary() -> str:
 @pytest.fixture(scope="session")
 def docker_cli() -> str:
     return required_binary("docker", "Docker Engine with the Compose v2 plugin")
+
+
+@pytest.fixture(scope="session")
+def nginx_binary() -> str:
+    return required_binary("nginx", "Debian: apt-get install nginx-light (or nginx)")

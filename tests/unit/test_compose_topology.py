@@ -1,7 +1,8 @@
 """Local mode (`lab up`: contracts/topology.py + contracts/settings.py) and compose
 (docker-compose.yml + .env.example) agree on the services, their ports, their health paths
 and the settings; and each container gets only the settings it reads, so that changing a load
-setting never recreates the servers under test.
+setting never recreates the servers under test. The proxy's file (docker-compose.nginx.yml,
+over the other when LAB_PROXY=nginx) puts nginx on the servers' published ports.
 
 The compose file is read as written (`${NAME:-default}` left uninterpolated), so the test
 needs no Docker engine and checks the defaults themselves.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,7 +21,9 @@ import yaml
 from contracts.dotenv import read_dotenv
 from contracts.paths import REPO
 from contracts.settings import LabSettings
-from contracts.topology import ALL, BY_NAME, PORTLESS_PROCESSES, SCRAPE_ONLY
+from contracts.topology import ALL, BY_NAME, NGINX, PORTLESS_PROCESSES, SCRAPE_ONLY
+from lab import nginx
+from lab.compose import PROXY_FILE
 from lab.prometheus import COMPOSE_CONFIG
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
@@ -33,13 +37,33 @@ FIELDS = [f.name for f in dataclasses.fields(LabSettings)]
 CONTAINER_FIXED = {"LAB_HOST": "0.0.0.0", "LAB_VAR_DIR": "/app/var"}
 
 
-def _compose() -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load(COMPOSE_FILE.read_text())
+@dataclasses.dataclass(frozen=True)
+class Reset:
+    """Compose's `!reset VALUE`: this file's value replaces the one below, not merged."""
+
+    value: object
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+_Loader.add_constructor(
+    "!reset",
+    lambda loader, node: Reset(
+        loader.construct_sequence(node) if isinstance(node, yaml.SequenceNode) else None
+    ),
+)
+
+
+def _compose(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.load(path.read_text(), Loader=_Loader)
     return data
 
 
-COMPOSE = _compose()
+COMPOSE = _compose(COMPOSE_FILE)
 SERVICES: dict[str, dict[str, Any]] = COMPOSE["services"]
+PROXY: dict[str, dict[str, Any]] = _compose(PROXY_FILE)["services"]
 EXAMPLE = read_dotenv(ENV_EXAMPLE)
 
 
@@ -58,16 +82,26 @@ LAB_SERVE = _lab_serve_services()
 # lab service name -> compose service name, from the topology (the one source).
 IN_COMPOSE = {s.name: s.compose_name for s in ALL}
 # Services compose runs from their own image instead of `lab serve`.
-OWN_IMAGE = {"prometheus", "grafana"}
+OWN_IMAGE = {"prometheus", "grafana", "nginx"}
+# Services only the proxy's file defines.
+IN_PROXY_FILE = {NGINX.name}
 
 
 def _published_port_settings() -> set[str]:
     return {s.port_setting for s in ALL}
 
 
+def _local_port_settings() -> set[str]:
+    """Where the servers listen behind the proxy in local mode; compose keeps its ports."""
+    return {s.backend_port_setting for s in ALL if s.backend_port_setting}
+
+
 def _variables() -> list[tuple[str, str | None, str | None]]:
     text = "\n".join(
-        line for line in COMPOSE_FILE.read_text().splitlines() if not line.lstrip().startswith("#")
+        line
+        for path in (COMPOSE_FILE, PROXY_FILE)
+        for line in path.read_text().splitlines()
+        if not line.lstrip().startswith("#")
     )
     return [(m["name"], m["op"], m["arg"]) for m in VARIABLE.finditer(text)]
 
@@ -113,11 +147,12 @@ def test_env_example_has_no_stale_names() -> None:
 @pytest.mark.parametrize("name", [s.name for s in ALL])
 def test_compose_runs_every_service_of_the_topology(name: str) -> None:
     compose_name = IN_COMPOSE[name]
-    assert compose_name in SERVICES, (
-        f"docker-compose.yml has no service {compose_name!r} (contracts/topology.py: {name})"
+    services, path = (PROXY, PROXY_FILE) if name in IN_PROXY_FILE else (SERVICES, COMPOSE_FILE)
+    assert compose_name in services, (
+        f"{path.name} has no service {compose_name!r} (contracts/topology.py: {name})"
     )
     if name not in OWN_IMAGE:
-        command = SERVICES[compose_name].get("command")
+        command = services[compose_name].get("command")
         assert command == ["lab", "serve", name], (
             f"docker-compose.yml: {compose_name} runs {command}, "
             f"contracts/topology.py says `lab serve {name}`"
@@ -129,7 +164,7 @@ def test_compose_runs_lab_serve_for_nothing_else() -> None:
     assert set(LAB_SERVE) == expected
 
 
-@pytest.mark.parametrize("name", [s.name for s in ALL])
+@pytest.mark.parametrize("name", [s.name for s in ALL if not s.fronts])
 def test_port_and_health_path_match_the_topology(name: str) -> None:
     service = next(s for s in ALL if s.name == name)
     svc = SERVICES[service.compose_name]
@@ -148,8 +183,11 @@ def test_port_and_health_path_match_the_topology(name: str) -> None:
 
 
 def test_every_published_port_is_on_loopback() -> None:
-    for name, svc in SERVICES.items():
-        for mapping in svc.get("ports", []):
+    for name, svc in [*SERVICES.items(), *PROXY.items()]:
+        ports = svc.get("ports", [])
+        if isinstance(ports, Reset):  # published no more: nothing to check
+            continue
+        for mapping in ports:
             assert str(mapping).startswith("127.0.0.1:"), (
                 f"docker-compose.yml: {name} publishes {mapping}"
             )
@@ -173,6 +211,7 @@ DJANGO_ENV = (
         "WSGI_WORKER_CLASS",
         "ASGI_SERVER",
         "GUNICORN_TIMEOUT_S",
+        "LAB_PROXY",
     }
 )
 LOCUST_ENV = LAB_FIXED | {"LOCUST_MASTER_PORT", "LOCUST_WSGI_URL", "LOCUST_ASGI_URL"}
@@ -214,6 +253,8 @@ def test_each_container_gets_only_the_settings_it_uses(name: str) -> None:
             assert env[key] == CONTAINER_FIXED[key]
         elif key == "UPSTREAM_URL":
             assert env[key] == upstream
+        elif key == "LAB_PROXY":
+            assert env[key] == "off"  # docker-compose.nginx.yml sets it, with nginx in front
         else:
             assert env[key] == f"${{{key}:-{getattr(DEFAULTS, field)}}}"
 
@@ -229,7 +270,7 @@ def test_every_setting_reaches_a_container_but_the_published_ports() -> None:
     on_the_host = {t.port_setting for t in SCRAPE_ONLY}
     for field in FIELDS:
         key = field.upper()
-        if field in _published_port_settings() | on_the_host:
+        if field in _published_port_settings() | _local_port_settings() | on_the_host:
             # The server must listen on its default port, the one Prometheus scrapes.
             assert key not in given, f"{key} would move the port inside a container"
         else:
@@ -298,7 +339,9 @@ def test_prometheus_container_reads_the_compose_config() -> None:
         for static in job.get("static_configs", [])
         for target in static["targets"]
     }
-    services = {f"{IN_COMPOSE[n]}:{BY_NAME[n].port(DEFAULTS)}" for n in BY_NAME}
+    services = {
+        f"{IN_COMPOSE[n]}:{BY_NAME[n].port(DEFAULTS)}" for n in BY_NAME if BY_NAME[n].scraped
+    }
     on_the_host = {f"{t.compose_host}:{t.port(DEFAULTS)}" for t in SCRAPE_ONLY}
     assert targets == services | on_the_host
 
@@ -327,3 +370,49 @@ def test_grafana_mounts_match_its_provisioning() -> None:
     assert urls == {f"http://{IN_COMPOSE['prometheus']}:{DEFAULTS.prometheus_port}"}
     # Anonymous visitors may look, never change.
     assert svc["environment"]["GF_AUTH_ANONYMOUS_ORG_ROLE"] == "Viewer"
+
+
+# --- the proxy's file, over the other when LAB_PROXY=nginx ------------------------------------
+
+
+def test_nginx_takes_the_servers_published_ports_and_they_are_published_no_more() -> None:
+    fronted = [BY_NAME[n] for n in NGINX.fronts]
+    assert PROXY[NGINX.compose_name]["ports"] == [
+        mapping for s in fronted for mapping in SERVICES[s.compose_name]["ports"]
+    ]
+    for s in fronted:
+        assert PROXY[s.compose_name]["ports"] == Reset([])
+
+
+def test_behind_nginx_the_servers_say_so_and_locust_goes_through_it() -> None:
+    wsgi, asgi = (PROXY[BY_NAME[n].compose_name] for n in NGINX.fronts)
+    assert wsgi == asgi == {"ports": Reset([]), "environment": {"LAB_PROXY": "nginx"}}
+    expected = {
+        "LOCUST_WSGI_URL": f"http://{NGINX.compose_name}:{DEFAULTS.wsgi_port}",
+        "LOCUST_ASGI_URL": f"http://{NGINX.compose_name}:{DEFAULTS.asgi_port}",
+    }
+    for name in ("locust", "locust-worker"):
+        assert PROXY[LAB_SERVE[name]] == {"environment": expected}
+    # Nothing else is changed by the proxy's file.
+    assert set(PROXY) == {NGINX.compose_name, *(BY_NAME[n].compose_name for n in NGINX.fronts)} | {
+        LAB_SERVE["locust"],
+        LAB_SERVE["locust-worker"],
+    }
+
+
+def test_nginx_runs_the_rendered_config_after_healthy_servers() -> None:
+    svc = PROXY[NGINX.compose_name]
+    (mount,) = svc["volumes"]
+    assert (REPO / mount["source"]).resolve() == nginx.COMPOSE_CONFIG
+    assert mount["target"] == "/etc/nginx/nginx.conf"
+    assert mount["read_only"] is True
+    for name in NGINX.fronts:
+        # It looks the servers up when it starts: a recreated server restarts it.
+        dependency = svc["depends_on"][BY_NAME[name].compose_name]
+        assert dependency == {"condition": "service_healthy", "restart": True}
+    assert svc["restart"] == "unless-stopped"
+    check = dict(svc["healthcheck"])
+    test = check.pop("test")
+    assert check == COMPOSE["x-healthcheck"]
+    # Through to the first server: the port it has in the network, and its health path.
+    assert f":{BY_NAME[NGINX.fronts[0]].container_port}{NGINX.health_path}" in test[-1]

@@ -181,3 +181,40 @@ def test_a_crashed_service_is_restarted_and_the_lab_keeps_running(
         if proc.poll() is None:
             proc.kill()
             proc.communicate()
+
+
+@pytest.mark.usefixtures("nginx_binary")
+def test_with_the_proxy_on_nginx_takes_the_servers_ports(
+    tmp_path: Path, ports: dict[str, int]
+) -> None:
+    backends = {"wsgi_backend_port": free_port(), "asgi_backend_port": free_port()}
+    env = lab_env(tmp_path, **ports, **backends)
+    env["LAB_PROXY"] = "nginx"
+    proc = start_up(env, "--only", "upstream,wsgi")  # asgi and nginx come with it
+    children: list[psutil.Process] = []
+    try:
+        out = read_until(proc, "Press Ctrl-C")
+        assert "LAB_PROXY=nginx: starting asgi, nginx too" in out
+        assert f"through nginx (itself on :{backends['wsgi_backend_port']})" in out
+        for name in ("wsgi", "asgi"):
+            # The port users know goes through nginx; the backend port is the server itself.
+            public = f"http://127.0.0.1:{ports[name + '_port']}/io/sync?delay_ms=0"
+            with urllib.request.urlopen(public, timeout=10) as r:
+                assert r.headers["Server"] == "nginx"
+            direct = f"http://127.0.0.1:{backends[name + '_backend_port']}/ping"
+            with urllib.request.urlopen(direct, timeout=10) as r:
+                assert r.headers["Server"] != "nginx"
+        children = psutil.Process(proc.pid).children(recursive=True)
+        assert any(c.name() == "nginx" for c in children)
+        proc.send_signal(signal.SIGINT)
+        rest, _ = proc.communicate(timeout=60)
+        assert proc.returncode == 0, rest
+        _gone, alive = psutil.wait_procs(children, timeout=10)
+        assert alive == [], f"left behind: {alive}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        for child in children:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()

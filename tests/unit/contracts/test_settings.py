@@ -39,6 +39,7 @@ def test_empty_value_means_default() -> None:
         ({"WSGI_WORKER_CLASS": "eventlet"}, "expected one of sync, gthread"),
         ({"ASGI_SERVER": "daphne"}, "expected one of uvicorn, gunicorn"),
         ({"MIDDLEWARE_STACK": "none"}, "expected one of lab, sync-only, django"),
+        ({"LAB_PROXY": "varnish"}, "LAB_PROXY='varnish': expected one of off, nginx"),
         ({"GUNICORN_TIMEOUT_S": "-1"}, "GUNICORN_TIMEOUT_S=-1: expected 0 (derived) or 1-3600"),
         ({"GUNICORN_TIMEOUT_S": "2.5"}, "GUNICORN_TIMEOUT_S: expected a whole number"),
     ],
@@ -80,6 +81,10 @@ def test_where_things_are_does_not_shape_a_server_and_how_it_runs_does() -> None
     assert "lab_var_dir" not in SERVER_SHAPING
     assert "upstream_url" not in SERVER_SHAPING
     assert {"web_workers", "web_threads", "asgi_server", "async_http_client"} <= set(SERVER_SHAPING)
+    # A proxy in front changes every figure, so a server behind one is not a server without.
+    assert "lab_proxy" in SERVER_SHAPING
+    assert not LabSettings().proxy_on
+    assert LabSettings.from_env({"LAB_PROXY": "nginx"}).proxy_on
     assert set(LabSettings().server_shaping()) == set(SERVER_SHAPING)
 
 

@@ -23,9 +23,9 @@ def test_bad_setting_is_one_line_without_traceback() -> None:
 
 
 def test_unknown_service_is_one_line() -> None:
-    r = run_lab("up", "--only", "nginx")
+    r = run_lab("up", "--only", "varnish")
     assert r.returncode != 0
-    assert r.stderr.strip().startswith("lab up: unknown service nginx")
+    assert r.stderr.strip().startswith("lab up: unknown service varnish")
     assert "Traceback" not in r.stderr
 
 

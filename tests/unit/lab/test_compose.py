@@ -9,7 +9,7 @@ import pytest
 
 from contracts.paths import REPO
 from contracts.settings import LabSettings
-from lab.compose import COMPOSE_FILE, compose_argv, services, urls
+from lab.compose import COMPOSE_FILE, PROXY_FILE, compose_argv, compose_files, services, urls
 
 
 def run_lab(*args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -40,6 +40,24 @@ def test_urls_follow_the_settings_and_the_services_started() -> None:
     assert "http://127.0.0.1:9002" in lines[1]
 
 
+def test_the_proxy_adds_its_file_over_the_other() -> None:
+    assert compose_files(LabSettings()) == (COMPOSE_FILE,)
+    files = compose_files(LabSettings(lab_proxy="nginx"))
+    assert files == (COMPOSE_FILE, PROXY_FILE)
+    argv = compose_argv("ps", files=files)
+    assert argv[argv.index("-f") :] == ["-f", str(COMPOSE_FILE), "-f", str(PROXY_FILE), "ps"]
+
+
+def test_urls_say_which_servers_are_behind_the_proxy() -> None:
+    s = LabSettings(lab_proxy="nginx", wsgi_port=9001, asgi_port=9002)
+    wsgi, nginx = urls(s, ["django-wsgi", "nginx"])
+    assert "http://127.0.0.1:9001" in wsgi
+    assert wsgi.endswith("Django on gunicorn (WSGI), through nginx")
+    assert nginx.endswith("in front of both servers (:9001, :9002)")
+    (direct,) = urls(LabSettings(), ["django-wsgi"])
+    assert direct.endswith("Django on gunicorn (WSGI)")
+
+
 def test_no_docker_is_one_line(tmp_path: Path) -> None:
     r = run_lab("compose", "up", path=str(tmp_path))
     assert r.returncode == 1
@@ -50,10 +68,10 @@ def test_no_docker_is_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.usefixtures("docker_cli")
 def test_an_unknown_service_is_one_line_naming_the_real_ones() -> None:
-    r = run_lab("compose", "up", "--without", "nginx")
+    r = run_lab("compose", "up", "--without", "varnish")
     assert r.returncode == 1
     (line,) = r.stderr.strip().splitlines()
-    assert line.startswith("lab compose: unknown service nginx; choose from ")
+    assert line.startswith("lab compose: unknown service varnish; choose from ")
     assert "django-asgi" in line
     assert "grafana" in line
 
@@ -66,3 +84,9 @@ def test_leaving_grafana_out_also_leaves_out_its_one_shot_init() -> None:
     assert "grafana-init" not in chosen
     assert {"django-wsgi", "django-asgi", "upstream", "prometheus"} <= set(chosen)
     assert "grafana-init" in services()
+
+
+@pytest.mark.usefixtures("docker_cli")
+def test_with_the_proxy_compose_knows_nginx() -> None:
+    assert "nginx" not in services()
+    assert "nginx" in services(files=compose_files(LabSettings(lab_proxy="nginx")))

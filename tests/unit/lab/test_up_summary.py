@@ -20,6 +20,16 @@ def test_the_servers_are_described_as_the_settings_run_them() -> None:
     )
 
 
+def test_behind_the_proxy_each_server_says_so_and_where_it_is_itself() -> None:
+    s = LabSettings(lab_proxy="nginx")
+    assert describe(BY_NAME["asgi"], s) == (
+        "Django on uvicorn (ASGI), 2 workers, through nginx (itself on :18002)"
+    )
+    assert describe(BY_NAME["nginx"], s) == (
+        "nginx: the buffering reverse proxy in front of both servers (:8001 wsgi, :8002 asgi)"
+    )
+
+
 def test_the_command_to_try_uses_a_server_that_runs() -> None:
     s = LabSettings()
     assert (

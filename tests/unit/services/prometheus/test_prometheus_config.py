@@ -35,7 +35,8 @@ def test_committed_compose_config_is_the_rendered_one() -> None:
 def test_every_service_is_scraped_with_its_service_label() -> None:
     for text in (prometheus.render_compose(), prometheus.render_local(LabSettings())):
         found = jobs(text)
-        assert list(found) == [s.name for s in SERVICES] + [t.name for t in SCRAPE_ONLY]
+        scraped = [s.name for s in SERVICES if s.scraped]
+        assert list(found) == scraped + [t.name for t in SCRAPE_ONLY]
         for name, job in found.items():
             (static,) = job["static_configs"]
             assert static["labels"] == {"service": name}
@@ -57,7 +58,7 @@ def test_compose_targets_are_the_compose_services_on_their_container_ports() -> 
 def test_compose_file_defines_the_scraped_services() -> None:
     compose = REPO / "docker-compose.yml"
     services = yaml.safe_load(compose.read_text())["services"]
-    missing = {s.compose_name for s in SERVICES} - set(services)
+    missing = {s.compose_name for s in SERVICES if s.scraped} - set(services)
     assert not missing, f"Prometheus scrapes compose services that do not exist: {missing}"
 
 
@@ -72,6 +73,17 @@ def test_local_config_follows_the_configured_ports(tmp_path: Path) -> None:
     assert found["prometheus"] == ["127.0.0.1:19090"]
     assert found["upstream"] == ["127.0.0.1:8080"]
     assert found["exercise"] == ["127.0.0.1:19646"]
+
+
+def test_behind_the_proxy_the_servers_are_scraped_on_their_own_ports(tmp_path: Path) -> None:
+    # Their figures are their own, as compose scrapes them by name: never through nginx,
+    # which has no /metrics and is not scraped.
+    s = LabSettings(lab_proxy="nginx", wsgi_backend_port=28001, asgi_backend_port=28002)
+    found = targets(prometheus.render_local(s))
+    assert found["wsgi"] == ["127.0.0.1:28001"]
+    assert found["asgi"] == ["127.0.0.1:28002"]
+    assert "nginx" not in found
+    assert targets(prometheus.render_compose())["wsgi"] == ["django-wsgi:8001"]
 
 
 def test_lab_serve_prometheus_writes_its_config_under_the_var_dir(tmp_path: Path) -> None:
