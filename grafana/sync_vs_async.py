@@ -165,14 +165,17 @@ def shape(g: Layout) -> None:
     servers = table(
         "Servers",
         "How each server runs. Both serve the same Django project with the same settings; "
-        "N, next to it, is what their shape allows in service at once.",
-        "max by (server, implementation, worker_class, workers, threads) (lab_server_info)",
+        "N, next to it, is what their shape allows in service at once. proxy: what stands in "
+        "front of both (LAB_PROXY): off, the servers themselves; nginx, every request and "
+        "every client figure goes through it.",
+        "max by (server, implementation, worker_class, workers, threads, proxy) (lab_server_info)",
         [
             ("server", "server"),
             ("implementation", "implementation"),
             ("worker_class", "worker class"),
             ("workers", "workers"),
             ("threads", "threads per worker"),
+            ("proxy", "proxy"),
         ],
         no_value="no request served yet",
     )

@@ -75,7 +75,7 @@ PROCESS_THREADS = Gauge(
 SERVER_INFO = Gauge(
     "lab_server_info",
     "How the server runs (always 1; the labels carry the information).",
-    ["server", "implementation", "worker_class", "workers", "threads"],
+    ["server", "implementation", "worker_class", "workers", "threads", "proxy"],
     multiprocess_mode="livemax",
 )
 SERVER_WORKERS = Gauge(

@@ -59,6 +59,7 @@ class Shape:
     workers: int
     threads: int
     concurrency: int
+    proxy: str = "off"  # what stands in front of it (LAB_PROXY): every figure goes through it
 
 
 def shape(server: Server, lab: LabSettings) -> Shape:
@@ -73,6 +74,7 @@ def shape(server: Server, lab: LabSettings) -> Shape:
             lab.web_workers,
             threads,
             lab.web_workers * threads,
+            lab.lab_proxy,
         )
     # An event-loop worker has no request threads; its upstream pool caps its concurrency.
     return Shape(
@@ -81,6 +83,7 @@ def shape(server: Server, lab: LabSettings) -> Shape:
         lab.web_workers,
         1,
         lab.web_workers * lab.upstream_pool_size,
+        lab.lab_proxy,
     )
 
 
@@ -99,7 +102,7 @@ def announce(server: Server) -> None:
             return
         s = shape(server, settings.LAB)
         metrics.SERVER_INFO.labels(
-            server, s.implementation, s.worker_class, str(s.workers), str(s.threads)
+            server, s.implementation, s.worker_class, str(s.workers), str(s.threads), s.proxy
         ).set(1)
         metrics.SERVER_WORKERS.labels(server).set(s.workers)
         metrics.SERVER_THREADS.labels(server).set(s.threads)

@@ -53,6 +53,14 @@ def test_server_info_describes_the_configured_server(client: Caller) -> None:
     assert value("lab_server_threads_per_worker", server=s) >= 1
     assert value("lab_server_concurrency_limit", server=s) >= 1
     assert value("lab_process_threads", server=s) >= 1
+    info = [
+        sample.labels
+        for family in REGISTRY.collect()
+        for sample in family.samples
+        if sample.name == "lab_server_info" and sample.labels["server"] == s
+    ]
+    assert info
+    assert {labels["proxy"] for labels in info} == {"off"}  # no proxy in front here
 
 
 def test_event_loop_lag_is_probed_under_asgi_only(client: Caller) -> None:

@@ -39,8 +39,27 @@ from django_app.observability.server import (
             "asgi",
             Shape("gunicorn", "uvicorn", 2, 1, 20),
         ),
+        # Behind the proxy: the same server, and it says so.
+        (
+            LabSettings(web_workers=2, lab_proxy="nginx"),
+            "wsgi",
+            Shape("gunicorn", "sync", 2, 1, 2, "nginx"),
+        ),
+        (
+            LabSettings(web_workers=3, upstream_pool_size=100, lab_proxy="nginx"),
+            "asgi",
+            Shape("uvicorn", "uvicorn", 3, 1, 300, "nginx"),
+        ),
     ],
-    ids=["sync", "gthread", "sync-with-threads", "uvicorn", "gunicorn-uvicorn"],
+    ids=[
+        "sync",
+        "gthread",
+        "sync-with-threads",
+        "uvicorn",
+        "gunicorn-uvicorn",
+        "sync-behind-nginx",
+        "uvicorn-behind-nginx",
+    ],
 )
 def test_shape_follows_the_settings_as_the_server_runs_them(
     lab: LabSettings, server: Server, expected: Shape
