@@ -73,19 +73,29 @@ def unit(quantity: Quantity) -> str:
 @dataclass(frozen=True)
 class Load:
     """The main load of a phase on one path: `users` closed-loop users (each sends its next
-    request as soon as the previous one answers) or an open-model arrival `rate` (req/s)."""
+    request as soon as the previous one answers), an open-model arrival `rate` (req/s), or
+    `idle` slow clients: connections held open for the phase that send nothing, or with
+    `trickle` the request for `path` a byte at a time, never finished. Slow clients get no
+    answer: their cost is what a bystander probe waits beside them."""
 
     path: str
     users: int | None = None
     rate: float | None = None
+    idle: int | None = None
+    trickle: bool = False
 
     def __post_init__(self) -> None:
-        if (self.users is None) == (self.rate is None):
-            raise ValueError(f"load on {self.path}: give users or rate, exactly one")
+        given = [x for x in (self.users, self.rate, self.idle) if x is not None]
+        if len(given) != 1:
+            raise ValueError(f"load on {self.path}: give users, rate or idle, exactly one")
         if self.users is not None and self.users < 1:
             raise ValueError(f"load on {self.path}: users must be at least 1")
         if self.rate is not None and self.rate <= 0:
             raise ValueError(f"load on {self.path}: rate must be positive")
+        if self.idle is not None and self.idle < 1:
+            raise ValueError(f"load on {self.path}: idle must be at least 1")
+        if self.trickle and self.idle is None:
+            raise ValueError(f"load on {self.path}: trickle is for idle connections")
         if not self.path.startswith("/"):
             raise ValueError(f"load path {self.path!r} must start with /")
 
@@ -93,6 +103,11 @@ class Load:
         if self.users is not None:
             users = "user" if self.users == 1 else "users"
             return f"{self.users} closed-loop {users} on {self.path}"
+        if self.idle is not None:
+            connections = "connection" if self.idle == 1 else "connections"
+            if self.trickle:
+                return f"{self.idle} {connections} trickling GET {self.path}, never finished"
+            return f"{self.idle} idle {connections}, sending nothing"
         return f"{self.rate:g} req/s (open model) on {self.path}"
 
 

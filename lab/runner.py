@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -134,6 +135,12 @@ def proxy(
     until the block ends; yields each one's URL through the proxy (its own port)."""
     if not settings.proxy_on:
         raise ValueError("the proxy is off (LAB_PROXY=off)")
+    binary = BY_NAME["nginx"].needs_binary
+    if binary and shutil.which(binary) is None:
+        raise ServiceFailed(
+            f"LAB_PROXY={settings.lab_proxy} needs `{binary}` on PATH "
+            "(Debian: apt-get install nginx-light, or nginx)"
+        )
     proc = start("nginx", settings, output, base_env)
     try:
         urls = {name: BY_NAME[name].url(settings) for name in servers}

@@ -26,9 +26,10 @@ from contracts.settings import LabSettings, SettingsError
 from exercises.spec import Exercise, Phase
 from lab.exercise import apparatus, phase_gauge, running_lab
 from lab.exercise.measure import ServerWatch, client_values
-from lab.runner import ServiceFailed, running, with_free_ports
-from loadgen import closedloop
+from lab.runner import ServiceFailed, proxy, running, with_free_ports
+from loadgen import closedloop, idle
 from loadgen.closedloop import ClosedResult
+from loadgen.idle import IdleResult
 from loadgen.openmodel import Result, Stage, run_async
 
 SCRAPE_EVERY_S = 1.0
@@ -206,7 +207,13 @@ def _server(
         yield placement.url
         return
     with running(phase.server, settings, output=log, base_env=env) as url:
-        yield url
+        if not settings.proxy_on:
+            yield url
+            return
+        # Everything the phase sends goes through the proxy, /metrics too: so it is against a
+        # running lab, whose servers a compose stack publishes only behind the proxy.
+        with proxy(settings, [phase.server], output=log, base_env=env) as through:
+            yield through[phase.server]
 
 
 def _sqlite(settings: LabSettings, env: Mapping[str, str] | None) -> Path | None:
@@ -226,6 +233,9 @@ def _server_settings(s: LabSettings, server: str) -> dict[str, Any]:
         out["implementation"], out["worker_class"] = "gunicorn", s.wsgi_worker_class
     else:
         out["implementation"], out["worker_class"] = s.asgi_server, "uvicorn"
+    if out["implementation"] == "gunicorn":
+        out["worker_timeout_s"] = s.gunicorn_worker_timeout_s()
+    out["proxy"] = s.lab_proxy  # off: the server itself; else what every request went through
     return out
 
 
@@ -235,11 +245,13 @@ async def _load(
     seconds: float,
     tick: Tick | None,
     watch: ServerWatch | None,
-) -> tuple[ClosedResult | Result, Result | None]:
+) -> tuple[ClosedResult | Result | IdleResult, Result | None]:
     """The phase's load and probe, side by side, while /metrics is scraped now and then."""
     load = phase.load
 
-    async def main() -> ClosedResult | Result:
+    async def main() -> ClosedResult | Result | IdleResult:
+        if load.idle is not None:
+            return await idle.hold(url + load.path, load.idle, seconds, trickle=load.trickle)
         if load.users is not None:
             return await closedloop.run_async(
                 url + load.path, load.users, seconds, timeout_s=TIMEOUT_S

@@ -21,18 +21,24 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
 from loadgen.closedloop import ClosedResult
+from loadgen.idle import IdleResult
 from loadgen.openmodel import Result
 
 Sample = tuple[str, dict[str, str], float]
 
 
-def client_values(main: ClosedResult | Result, probe: Result | None) -> dict[str, float]:
-    """The quantities rules can name, from the generators' results (absent: not measured)."""
+def client_values(
+    main: ClosedResult | Result | IdleResult, probe: Result | None
+) -> dict[str, float]:
+    """The quantities rules can name, from the generators' results (absent: not measured).
+    Slow clients get no answers: only the probe beside them is measured."""
     probe_errors = sum(probe.errors.values()) if probe else 0
     values: dict[str, float] = {
         "errors": sum(main.errors.values()) + probe_errors,
         "probe_errors": probe_errors,
     }
+    if isinstance(main, IdleResult):
+        return values | _probe_values(probe)
     if isinstance(main, ClosedResult):
         values["throughput"] = main.throughput
     else:
@@ -43,13 +49,15 @@ def client_values(main: ClosedResult | Result, probe: Result | None) -> dict[str
             values[p] = latency[p]
     if latency.get("p50", 0) > 0 and "p99" in latency:
         values["p99/p50"] = latency["p99"] / latency["p50"]
-    if probe is not None:
-        # Every probe request, failed ones included: a timed-out /ping waited longest of all.
-        waited = probe.all_latency.summary_ms()
-        for p in ("p50", "p99"):
-            if p in waited:
-                values[f"probe_{p}"] = waited[p]
-    return values
+    return values | _probe_values(probe)
+
+
+def _probe_values(probe: Result | None) -> dict[str, float]:
+    if probe is None:
+        return {}
+    # Every probe request, failed ones included: a timed-out /ping waited longest of all.
+    waited = probe.all_latency.summary_ms()
+    return {f"probe_{p}": waited[p] for p in ("p50", "p99") if p in waited}
 
 
 def samples(text: str) -> Iterator[Sample]:

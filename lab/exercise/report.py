@@ -40,6 +40,8 @@ def text(exercise: Exercise, runs: Sequence[PhaseRun], verdicts: Sequence[Verdic
         probe_errors = (run.probe or {}).get("errors") or {}
         lag = run.server_side.get("loop_lag_p99_le_ms")
         notes = [run.load, f"{run.duration_s:g} s"]
+        if run.settings.get("proxy", "off") != "off":
+            notes.append(f"through {run.settings['proxy']}")
         if lag is not None:
             notes.append(f"loop lag p99 ≤ {lag:g} ms")
         notes.append(f"in flight max {run.server_side.get('in_flight_max', '?')}")

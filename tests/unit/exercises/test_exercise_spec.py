@@ -44,6 +44,23 @@ def test_a_load_is_users_or_a_rate(users: int | None, rate: float | None) -> Non
         Load("/ping", users=users, rate=rate)
 
 
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"users": 1, "idle": 2}, {"rate": 1.0, "idle": 2}, {"idle": 0}, {"users": 1, "trickle": True}],
+    ids=str,
+)
+def test_slow_clients_are_a_load_of_their_own(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="load on /ping"):
+        Load("/ping", **kwargs)  # type: ignore[arg-type]
+
+
+def test_slow_clients_describe_themselves() -> None:
+    assert Load("/ping", idle=2).describe() == "2 idle connections, sending nothing"
+    assert Load("/ping", idle=1, trickle=True).describe() == (
+        "1 connection trickling GET /ping, never finished"
+    )
+
+
 def test_an_unknown_setting_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown settings web_wokers"):
         phase(web_wokers=2)

@@ -11,6 +11,7 @@ import pytest
 from contracts.settings import MAX_TIMEOUT_S, LabSettings
 from contracts.topology import BY_NAME, NGINX, SERVICES
 from lab import nginx
+from lab.runner import ServiceFailed, proxy
 from lab.serve import command
 
 PROXIED = LabSettings(
@@ -133,3 +134,14 @@ def test_nginx_accepts_the_local_config(nginx_binary: str, tmp_path: Path) -> No
     )
     assert r.returncode == 0, r.stderr
     assert "test is successful" in r.stderr
+
+
+def test_a_proxy_without_nginx_is_a_failure_that_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `nginx` here
+    needs = r"LAB_PROXY=nginx needs `nginx` on PATH"
+    with pytest.raises(ServiceFailed, match=needs), proxy(PROXIED, ["wsgi"]):
+        pass
+    with pytest.raises(ValueError, match="the proxy is off"), proxy(LabSettings(), ["wsgi"]):
+        pass

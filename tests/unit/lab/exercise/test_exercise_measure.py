@@ -29,6 +29,7 @@ from lab.exercise.measure import (
     upstream_calls,
 )
 from loadgen.closedloop import ClosedResult
+from loadgen.idle import IdleResult
 from loadgen.openmodel import Result
 
 METRICS = """\
@@ -86,6 +87,19 @@ def test_failed_requests_are_counted_in_all_and_for_the_bystander_alone() -> Non
     assert (values["errors"], values["probe_errors"]) == (3, 1)
     assert "p50" not in values  # nothing answered
     assert client_values(main, None)["probe_errors"] == 0
+
+
+def test_beside_slow_clients_only_the_bystander_is_measured() -> None:
+    main = IdleResult("http://x/ping", connections=2, duration_s=1.0, trickle=False)
+    probe = Result(url="http://x/ping", requested_rate=4, duration_s=1, planned=2)
+    probe.record_response(intended=0.0, started=0.0, done=0.002)
+    probe.record_response(intended=0.0, started=0.0, done=3.0)  # waited behind them
+    values = client_values(main, probe)
+    assert set(values) == {"errors", "probe_errors", "probe_p50", "probe_p99"}
+    assert values["probe_p99"] > 2900
+    assert values["errors"] == 0
+    main.errors["connect: ConnectionRefusedError"] += 1  # a slow client that could not connect
+    assert client_values(main, probe)["errors"] == 1
 
 
 def test_the_tail_amplification_is_p99_over_p50() -> None:

@@ -47,6 +47,17 @@ def test_failures_a_phase_expects_are_noted_not_shouted() -> None:
     assert "ERRORS {'HTTP 504': 9} probe {}" in text(SEED_TABLE, recorded, [])
 
 
+def test_a_row_measured_through_the_proxy_says_so() -> None:
+    recorded = runs(SEED_TABLE_VALUES)
+    recorded[0].settings = {"workers": 2, "proxy": "nginx"}
+    recorded[1].settings = {"workers": 2, "proxy": "off"}
+    out = text(SEED_TABLE, recorded, judge(SEED_TABLE, SEED_TABLE_VALUES)).splitlines()
+    (first,) = [line for line in out if line.startswith("row 1 ")]
+    (second,) = [line for line in out if line.startswith("row 2 ")]
+    assert "; through nginx;" in first
+    assert "through" not in second
+
+
 def test_apparatus_warnings_stand_under_their_row_and_beside_a_surprise() -> None:
     recorded = runs(SEED_TABLE_VALUES)
     recorded[1].apparatus = {"warnings": ["CPU stolen by the hypervisor: 30%"]}

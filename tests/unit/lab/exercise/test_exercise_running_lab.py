@@ -68,6 +68,18 @@ def test_a_different_server_is_left_alone_and_the_reason_given() -> None:
     assert placement.note == "own asgi server: the running lab's has web_workers 2, needs 1"
 
 
+def test_a_server_behind_the_proxy_is_measured_only_by_a_phase_behind_it() -> None:
+    proxied = dataclasses.replace(NEEDED, lab_proxy="nginx")
+    # The lab's URL is the proxy's: the server says from behind it that nginx is in front.
+    lab = lab_with(facts(proxied))
+    assert place(BLOCKING, BLOCKING.phases[0], proxied, [], lab).url == "http://a"
+    direct = place(BLOCKING, BLOCKING.phases[0], NEEDED, [], lab)
+    assert direct.url is None
+    assert direct.note == "own asgi server: the running lab's has lab_proxy 'nginx', needs 'off'"
+    # And a phase behind the proxy never measures a server without one.
+    assert place(BLOCKING, BLOCKING.phases[0], proxied, [], lab_with(facts(NEEDED))).url is None
+
+
 def test_a_lab_without_the_phase_server_gets_an_own_one() -> None:
     lab = RunningLab(upstream="http://u", servers={})
     assert place(BLOCKING, BLOCKING.phases[0], NEEDED, [], lab).note == (
