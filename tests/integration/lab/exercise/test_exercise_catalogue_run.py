@@ -29,6 +29,7 @@ EXPECTED = {
     "gthread": ["Good", "Good", "Bad", "Good"],
     "little": ["Follows", "Follows", "Capped", "Follows", "Follows", "Above W÷D", "Above W÷D"],
     "async-orm": ["Holds", "Holds", "Holds", "Holds", "Frees"],
+    "slow-clients": ["Bad", "Good", "Good", "Good"],
 }
 
 
@@ -60,4 +61,14 @@ def test_the_catalogue_short_runs_give_the_expected_verdicts(tmp_path: Path) -> 
     for phase in ran["faults"]["phases"]:
         assert set(phase["client"]["errors"]) == {"HTTP 504"}, phase["client"]["errors"]
         assert phase["probe"]["errors"] == {}
+    # Every phase says whether a proxy stood in front; only slow-clients' last two had one.
+    proxies = {
+        (name, phase["name"]): phase["settings"]["proxy"]
+        for name, exercise in ran.items()
+        for phase in exercise["phases"]
+    }
+    assert {k for k, v in proxies.items() if v != "off"} == {
+        ("slow-clients", "proxy-idle"),
+        ("slow-clients", "proxy-trickle"),
+    }
     assert started_from(var) == []
