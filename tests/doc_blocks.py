@@ -232,5 +232,6 @@ def table_urls(path: Path) -> list[str]:
 def service_of(url: str) -> topology.Service:
     """The service whose default port a URL names."""
     port = int(url.split(":")[2].split("/")[0])
-    (service,) = [s for s in topology.ALL if s.port(LabSettings()) == port]
+    # The proxy takes the servers' ports only when it is on: the URL is the server's.
+    (service,) = [s for s in topology.ALL if s.port(LabSettings()) == port and not s.fronts]
     return service
