@@ -33,6 +33,14 @@ def _transport(send: Send) -> _Transport:
     return transport  # type: ignore[no-any-return]
 
 
+def gone(send: Send) -> bool:
+    """Whether the caller has closed its connection (False where the server hides it)."""
+    try:
+        return _transport(send).is_closing()
+    except NoTransport:
+        return False
+
+
 async def reset(receive: Receive, send: Send) -> None:
     """Abort with SO_LINGER 0: the kernel sends RST, the client sees 'connection reset'."""
     transport = _transport(send)

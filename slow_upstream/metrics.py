@@ -22,6 +22,12 @@ OUTCOMES = ("ok", "error", "hang", "reset", "overloaded", "invalid")
 FAULTS = ("error", "hang", "reset", "overloaded")
 
 REQUESTS = Counter("upstream_requests", "Finished /slow requests, by outcome.", ["outcome"])
+# A caller that hangs up does not stop the wait: the request still finishes (and counts above),
+# its answer reaching no one. Counting those apart tells a caller that waited from one that left.
+ABANDONED = Counter(
+    "upstream_requests_abandoned",
+    "Finished /slow requests whose caller had closed the connection before the answer.",
+)
 IN_FLIGHT = Gauge(
     "upstream_requests_in_flight", "/slow requests being served now, queued ones included."
 )

@@ -22,6 +22,7 @@ from slow_upstream.knobs import BY_HEADER, BY_NAME, REQUEST_KNOBS, KnobError, Va
 from slow_upstream.latency import sample_delay_ms
 from slow_upstream.limiter import Overloaded
 from slow_upstream.metrics import (
+    ABANDONED,
     DELAY_ACTUAL,
     DELAY_CONFIGURED,
     FAULT,
@@ -130,6 +131,8 @@ async def _serve(params: Params, rng: random.Random, receive: Receive, send: Sen
     DELAY_CONFIGURED.observe(delay)
     DELAY_ACTUAL.observe(slept)
     OVERSHOOT.observe(slept - delay)
+    if connection.gone(send):
+        ABANDONED.inc()  # what follows is sent to no one (the server drops it)
 
     if fault is Fault.ERROR:
         FAULT["error"].inc()
