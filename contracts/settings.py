@@ -111,8 +111,8 @@ class LabSettings:
                 raise SettingsError(f"{f.name.upper()}={value}: a port is 1-65535")
         if not 1 <= self.web_workers <= 64:
             raise SettingsError(f"WEB_WORKERS={self.web_workers}: expected 1-64")
-        if not 1 <= self.web_threads <= 256:
-            raise SettingsError(f"WEB_THREADS={self.web_threads}: expected 1-256")
+        if not 1 <= self.web_threads <= 512:
+            raise SettingsError(f"WEB_THREADS={self.web_threads}: expected 1-512")
         if not 0 < self.upstream_timeout_s <= MAX_TIMEOUT_S:
             raise SettingsError(
                 f"UPSTREAM_TIMEOUT_S={self.upstream_timeout_s}: expected (0, {MAX_TIMEOUT_S:g}]"

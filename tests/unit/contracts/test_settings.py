@@ -31,6 +31,7 @@ def test_empty_value_means_default() -> None:
         ({"WSGI_PORT": "eighty"}, "WSGI_PORT: expected a whole number such as 200, got 'eighty'"),
         ({"WSGI_PORT": "70000"}, "WSGI_PORT=70000: a port is 1-65535"),
         ({"WEB_WORKERS": "0"}, "WEB_WORKERS=0: expected 1-64"),
+        ({"WEB_THREADS": "513"}, "WEB_THREADS=513: expected 1-512"),
         (
             {"UPSTREAM_TIMEOUT_S": "nan"},
             "UPSTREAM_TIMEOUT_S: expected a number such as 0.5 or 200, got 'nan'",
@@ -48,6 +49,10 @@ def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None
     with pytest.raises(SettingsError) as e:
         LabSettings.from_env(env)
     assert message in str(e.value)
+
+
+def test_a_gthread_worker_may_hold_500_waits() -> None:
+    assert LabSettings.from_env({"WEB_THREADS": "512"}).web_threads == 512
 
 
 def test_as_env_round_trips() -> None:
