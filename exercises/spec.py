@@ -19,9 +19,10 @@ Server = Literal["wsgi", "asgi"]
 # /proc): the most OS threads and requests in flight, the workers' resident memory, CPU time
 # per answered request, what the load added per request in flight (threads; threads blocked
 # in the kernel on I/O or a sleep, not idle on a lock; memory) over the idle server,
-# event-loop lag p99 (ASGI), upstream calls per answered request, and the most
-# connections open on the embedded database. Who spent the CPU, in cores: the server's
-# workers, the upstream, the load generator, the whole machine (everyone's).
+# event-loop lag p99 (ASGI), upstream calls per answered request, answered requests per
+# upstream answer that its caller waited for, and the most connections open on the
+# embedded database. Who spent the CPU, in cores: the server's workers, the upstream, the
+# load generator, the whole machine (everyone's).
 Quantity = Literal[
     "throughput",
     "p50",
@@ -39,6 +40,7 @@ Quantity = Literal[
     "rss_kb_per_in_flight",
     "loop_lag_p99",
     "upstream_calls_per_answer",
+    "answers_per_upstream_answer",
     "db_connections",
     "server_cpu",
     "upstream_cpu",
@@ -56,6 +58,7 @@ UNITS: Mapping[str, str] = {
     "blocked_threads_per_in_flight": "threads",
     "rss_kb_per_in_flight": "KB",
     "upstream_calls_per_answer": "calls",
+    "answers_per_upstream_answer": "answers",
     "db_connections": "connections",
     "server_cpu": "cores",
     "upstream_cpu": "cores",
@@ -137,6 +140,9 @@ class Phase:
     # The main load's requests are expected to fail (a fault): they no longer void the row,
     # the bystander's still do.
     expect_failures: bool = False
+    # The main load's clients give up on a request after this many seconds and send the next
+    # (None: the engine's own, far above any request). Their timeouts are expected failures.
+    client_timeout_s: float | None = None
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.settings) - SETTING_NAMES)
@@ -144,6 +150,14 @@ class Phase:
             raise ValueError(f"phase {self.name}: unknown settings {', '.join(unknown)}")
         if not 0 < self.short_duration_s <= self.duration_s:
             raise ValueError(f"phase {self.name}: need 0 < short_duration_s <= duration_s")
+        if self.client_timeout_s is not None and not self.client_timeout_s > 0:
+            raise ValueError(f"phase {self.name}: client_timeout_s must be positive")
+
+    def describe_load(self) -> str:
+        text = self.load.describe()
+        if self.client_timeout_s is not None:
+            text += f", each giving up after {self.client_timeout_s:g} s"
+        return text
 
 
 @dataclass(frozen=True)

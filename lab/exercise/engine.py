@@ -145,7 +145,7 @@ def _phase(
         server=phase.server,
         settings=_server_settings(settings, phase.server),
         upstream_config=dict(phase.upstream),
-        load=phase.load.describe(),
+        load=phase.describe_load(),
         duration_s=seconds,
     )
     extra_middleware = _list((os.environ if env is None else env).get(EXTRA_MIDDLEWARE, ""))
@@ -248,16 +248,17 @@ async def _load(
 ) -> tuple[ClosedResult | Result | IdleResult, Result | None]:
     """The phase's load and probe, side by side, while /metrics is scraped now and then."""
     load = phase.load
+    timeout_s = phase.client_timeout_s or TIMEOUT_S
 
     async def main() -> ClosedResult | Result | IdleResult:
         if load.idle is not None:
             return await idle.hold(url + load.path, load.idle, seconds, trickle=load.trickle)
         if load.users is not None:
             return await closedloop.run_async(
-                url + load.path, load.users, seconds, timeout_s=TIMEOUT_S
+                url + load.path, load.users, seconds, timeout_s=timeout_s
             )
         assert load.rate is not None
-        return await run_async(url + load.path, [Stage(load.rate, seconds)], timeout_s=TIMEOUT_S)
+        return await run_async(url + load.path, [Stage(load.rate, seconds)], timeout_s=timeout_s)
 
     async def probe() -> Result | None:
         if phase.probe is None:

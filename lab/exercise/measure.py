@@ -36,6 +36,7 @@ def client_values(
     values: dict[str, float] = {
         "errors": sum(main.errors.values()) + probe_errors,
         "probe_errors": probe_errors,
+        "timeouts": main.errors.get("timeout", 0),  # the main load's clients gave up
     }
     if isinstance(main, IdleResult):
         return values | _probe_values(probe)
@@ -97,6 +98,13 @@ def answered(text: str) -> float:
 def upstream_calls(text: str) -> float:
     """Requests the slow upstream has finished, whatever their outcome."""
     return sum(value for name, _, value in samples(text) if name == "upstream_requests_total")
+
+
+def upstream_abandoned(text: str) -> float:
+    """Of those, the ones whose caller had hung up before the answer."""
+    return sum(
+        value for name, _, value in samples(text) if name == "upstream_requests_abandoned_total"
+    )
 
 
 def process_cpu(text: str) -> float | None:
@@ -373,9 +381,15 @@ class ServerWatch:
             if self.idle_rss_kb is not None and self.rss_kb_max:
                 added_kb = self.rss_kb_max - self.idle_rss_kb
                 out["rss_kb_per_in_flight"] = added_kb / self.in_flight_max
-        if self.upstream_first and self.upstream_last and answered_by_clients > 0:
+        if self.upstream_first and self.upstream_last:
             calls = upstream_calls(self.upstream_last) - upstream_calls(self.upstream_first)
-            out["upstream_calls_per_answer"] = calls / answered_by_clients
+            if answered_by_clients > 0:
+                out["upstream_calls_per_answer"] = calls / answered_by_clients
+            # Finite when nothing is answered, unlike its inverse: a server that waits out
+            # every call for clients that have gone scores 0, one that hangs up with them 1.
+            left = upstream_abandoned(self.upstream_last) - upstream_abandoned(self.upstream_first)
+            if calls - left > 0:
+                out["answers_per_upstream_answer"] = answered_by_clients / (calls - left)
         with contextlib.suppress(ValueError):
             lag = lag_p99_bound_ms(lag_buckets(self.first), lag_buckets(self.last))
             if lag is not None:

@@ -45,8 +45,11 @@ def text(exercise: Exercise, runs: Sequence[PhaseRun], verdicts: Sequence[Verdic
         if lag is not None:
             notes.append(f"loop lag p99 ≤ {lag:g} ms")
         notes.append(f"in flight max {run.server_side.get('in_flight_max', '?')}")
-        if exercise.phase(run.name).expect_failures and errors and not probe_errors:
+        phase = exercise.phase(run.name)
+        if phase.expect_failures and errors and not probe_errors:
             notes.append(f"failed as the fault expects {dict(errors)}")
+        elif phase.client_timeout_s is not None and set(errors) == {"timeout"} and not probe_errors:
+            notes.append(f"clients gave up as declared {dict(errors)}")
         elif errors or probe_errors:
             notes.append(f"ERRORS {dict(errors)} probe {dict(probe_errors)}")
         out.append(f"row {i} {run.name}: " + "; ".join(notes))

@@ -91,7 +91,8 @@ def judge_rule(rule: Rule, measured: Measured) -> Verdict:
 def judge(exercise: Exercise, measured: Measured) -> list[Verdict]:
     """Every rule, plus a failing verdict for each phase in which requests failed: the rules
     describe the pattern's requests, and a failed one is not one of them. A phase that
-    expects failures (a fault) is voided only by failed bystander requests."""
+    expects failures (a fault) is voided only by failed bystander requests; one whose clients
+    give up after a timeout, by failures other than those timeouts."""
     verdicts = [judge_rule(rule, measured) for rule in exercise.rules]
     for phase in exercise.phases:
         values = measured.get(phase.name, {})
@@ -101,6 +102,9 @@ def judge(exercise: Exercise, measured: Measured) -> list[Verdict]:
         else:
             errors, text = values.get("errors", 0), "no request fails"
             why = "the rules are about answered requests, so failures void them"
+            if phase.client_timeout_s is not None:
+                # Giving up after the declared timeout is what the phase's clients do.
+                errors -= values.get("timeouts", 0)
         if errors > 0:
             verdicts.append(
                 Verdict(

@@ -1,5 +1,6 @@
 """The declaration types refuse an exercise the engine could not run or judge."""
 
+import dataclasses
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -64,6 +65,14 @@ def test_slow_clients_describe_themselves() -> None:
 def test_an_unknown_setting_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown settings web_wokers"):
         phase(web_wokers=2)
+
+
+def test_a_client_timeout_is_positive_and_told_with_the_load() -> None:
+    with pytest.raises(ValueError, match="client_timeout_s must be positive"):
+        dataclasses.replace(phase(), client_timeout_s=0.0)
+    assert phase().describe_load() == "1 closed-loop user on /ping"
+    patient = dataclasses.replace(phase(), client_timeout_s=0.3)
+    assert patient.describe_load() == "1 closed-loop user on /ping, each giving up after 0.3 s"
 
 
 def test_a_rule_must_name_a_phase_of_the_exercise() -> None:

@@ -26,6 +26,7 @@ from lab.exercise.measure import (
     proc_stat,
     process_cpu,
     threads_by_pid,
+    upstream_abandoned,
     upstream_calls,
 )
 from loadgen.closedloop import ClosedResult
@@ -84,7 +85,7 @@ def test_failed_requests_are_counted_in_all_and_for_the_bystander_alone() -> Non
     probe.record_response(intended=0.0, started=0.0, done=0.01)
     probe.record_response(intended=0.0, started=0.0, done=2.0, error="timeout")
     values = client_values(main, probe)
-    assert (values["errors"], values["probe_errors"]) == (3, 1)
+    assert (values["errors"], values["probe_errors"], values["timeouts"]) == (3, 1, 0)
     assert "p50" not in values  # nothing answered
     assert client_values(main, None)["probe_errors"] == 0
 
@@ -95,11 +96,22 @@ def test_beside_slow_clients_only_the_bystander_is_measured() -> None:
     probe.record_response(intended=0.0, started=0.0, done=0.002)
     probe.record_response(intended=0.0, started=0.0, done=3.0)  # waited behind them
     values = client_values(main, probe)
-    assert set(values) == {"errors", "probe_errors", "probe_p50", "probe_p99"}
+    assert set(values) == {"errors", "probe_errors", "timeouts", "probe_p50", "probe_p99"}
     assert values["probe_p99"] > 2900
     assert values["errors"] == 0
     main.errors["connect: ConnectionRefusedError"] += 1  # a slow client that could not connect
     assert client_values(main, probe)["errors"] == 1
+
+
+def test_the_main_loads_own_timeouts_are_counted_apart() -> None:
+    main = ClosedResult("http://x/io", users=2, duration_s=1.0)
+    main.record(0.3, "timeout", in_window=True)
+    main.record(0.3, "timeout", in_window=True)
+    main.record(0.1, "HTTP 502", in_window=True)
+    probe = Result(url="http://x/ping", requested_rate=4, duration_s=1, planned=4)
+    probe.record_response(intended=0.0, started=0.0, done=30.0, error="timeout")
+    values = client_values(main, probe)
+    assert (values["errors"], values["timeouts"]) == (4, 2)
 
 
 def test_the_tail_amplification_is_p99_over_p50() -> None:
@@ -126,6 +138,47 @@ upstream_requests_total{outcome="client_gone"} 4.0
 upstream_requests_created{outcome="ok"} 1.7e9
 """
     assert upstream_calls(text) == 34
+
+
+def test_abandoned_upstream_calls_are_their_own_counter() -> None:
+    text = """\
+# TYPE upstream_requests counter
+upstream_requests_total{outcome="ok"} 30.0
+# TYPE upstream_requests_abandoned counter
+upstream_requests_abandoned_total 12.0
+upstream_requests_abandoned_created 1.7e9
+"""
+    assert (upstream_calls(text), upstream_abandoned(text)) == (30, 12)
+
+
+def upstream_watch(calls: tuple[float, float], abandoned: tuple[float, float]) -> ServerWatch:
+    def text(n: float, left: float) -> str:
+        return (
+            f'upstream_requests_total{{outcome="ok"}} {n}\n'
+            f"upstream_requests_abandoned_total {left}\n"
+        )
+
+    return ServerWatch(
+        "http://x/metrics",
+        upstream_first=text(calls[0], abandoned[0]),
+        upstream_last=text(calls[1], abandoned[1]),
+    )
+
+
+def test_answers_per_upstream_answer_leaves_out_the_calls_hung_up_on() -> None:
+    # 40 calls in the window, 30 of them hung up on: 10 upstream answers found their caller.
+    hung_up = upstream_watch(calls=(10, 50), abandoned=(2, 32)).values(answered_by_clients=10)
+    assert hung_up["answers_per_upstream_answer"] == 1.0
+    assert hung_up["upstream_calls_per_answer"] == 4.0
+
+
+def test_answers_per_upstream_answer_is_finite_when_nothing_is_answered() -> None:
+    # Every call waited out, none answered: the server worked for clients that had gone.
+    waited = upstream_watch(calls=(10, 50), abandoned=(0, 0)).values(answered_by_clients=0)
+    assert waited["answers_per_upstream_answer"] == 0.0
+    assert "upstream_calls_per_answer" not in waited
+    everything_hung_up = upstream_watch(calls=(10, 50), abandoned=(0, 40))
+    assert "answers_per_upstream_answer" not in everything_hung_up.values(0)
 
 
 def test_proc_stat_reads_this_process() -> None:

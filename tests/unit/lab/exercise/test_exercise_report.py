@@ -69,6 +69,19 @@ def test_apparatus_warnings_stand_under_their_row_and_beside_a_surprise() -> Non
     assert not any(line.startswith("  ⚠") for line in out[:row])
 
 
+def test_clients_giving_up_as_declared_are_noted_not_shouted() -> None:
+    patient = dataclasses.replace(SEED_TABLE.phase("sync-io"), client_timeout_s=0.3)
+    others = SEED_TABLE.phases[1:]
+    exercise = dataclasses.replace(SEED_TABLE, phases=(patient, *others))
+    recorded = runs(SEED_TABLE_VALUES)
+    recorded[0].client = {"errors": {"timeout": 30}}
+    out = text(exercise, recorded, judge(exercise, SEED_TABLE_VALUES))
+    assert "clients gave up as declared {'timeout': 30}" in out
+    assert "ERRORS" not in out
+    recorded[0].client = {"errors": {"timeout": 30, "HTTP 502": 1}}
+    assert "ERRORS {'timeout': 30, 'HTTP 502': 1}" in text(exercise, recorded, [])
+
+
 class Tty(io.StringIO):
     def isatty(self) -> bool:
         return True

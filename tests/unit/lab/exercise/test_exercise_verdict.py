@@ -105,3 +105,18 @@ def test_a_phase_expecting_failures_is_voided_only_by_the_bystander() -> None:
     )
     # Without the flag, the same failures void the row.
     assert not all(v.holds for v in judge(SEED_TABLE, values))
+
+
+def test_a_phase_with_a_client_timeout_expects_those_timeouts_and_nothing_else() -> None:
+    patient = dataclasses.replace(SEED_TABLE.phase("sync-io"), client_timeout_s=0.3)
+    others = SEED_TABLE.phases[1:]
+    exercise = dataclasses.replace(SEED_TABLE, phases=(patient, *others))
+    values = copy.deepcopy(SEED_TABLE_VALUES)
+    values["sync-io"].update(errors=40, timeouts=40)
+    assert all(v.holds for v in judge(exercise, values))
+    values["sync-io"].update(errors=43, timeouts=40)  # three 502s besides
+    (failed,) = [v for v in judge(exercise, values) if not v.holds]
+    assert (failed.rule, failed.measured) == ("no request fails", 3)
+    # Without the timeout, the same timeouts void the row.
+    values["sync-io"].update(errors=40, timeouts=40)
+    assert not all(v.holds for v in judge(SEED_TABLE, values))
