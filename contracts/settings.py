@@ -16,7 +16,7 @@ from typing import Literal, get_args
 
 from contracts.params import MAX_REQUEST_MS
 from contracts.paths import var_dir
-from contracts.values import BadValue, parse_integer, parse_number
+from contracts.values import BadValue, parse_flag, parse_integer, parse_number
 
 # Timeouts the lab accepts anywhere (UPSTREAM_TIMEOUT_S, `lab load --timeout`): (0, 600] s.
 MAX_TIMEOUT_S = 600.0
@@ -68,6 +68,10 @@ class LabSettings:
     upstream_pool_size: int = 1000
     async_http_client: AsyncClientName = "aiohttp"
     middleware_stack: MiddlewareStack = "lab"
+    # Whether the ASGI server keeps django.db's request_started receivers. Under ASGI they run
+    # on a thread each request starts for them, which lives until the request ends, and they
+    # find nothing to do there (django_app/request_signals.py says why).
+    asgi_db_request_started: bool = True
     # Equal defaults on both servers, so the comparison is fair.
     web_workers: int = 2
     web_threads: int = 1
@@ -186,7 +190,7 @@ SERVER_SHAPING = tuple(
 
 def _parse(name: str, raw: str, annotation: object) -> object:
     text = str(annotation)
-    parser = {"int": parse_integer, "float": parse_number}.get(text)
+    parser = {"int": parse_integer, "float": parse_number, "bool": parse_flag}.get(text)
     if parser is not None:
         try:
             return parser(raw)

@@ -6,7 +6,11 @@ class DjangoAppConfig(AppConfig):
     verbose_name = "asynclab scenarios"
 
     def ready(self) -> None:
-        from django_app import db
+        from django.conf import settings
+
+        from django_app import db, request_signals
+        from django_app.observability.server import STARTED_AS
 
         db.install()
         db.ensure_sqlite_directory()
+        request_signals.install(settings.LAB, STARTED_AS)

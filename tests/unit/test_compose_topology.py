@@ -206,6 +206,7 @@ DJANGO_ENV = (
         "UPSTREAM_POOL_SIZE",
         "ASYNC_HTTP_CLIENT",
         "MIDDLEWARE_STACK",
+        "ASGI_DB_REQUEST_STARTED",
         "WEB_WORKERS",
         "WEB_THREADS",
         "WSGI_WORKER_CLASS",

@@ -38,6 +38,7 @@ def test_empty_value_means_default() -> None:
         ),
         ({"UPSTREAM_TIMEOUT_S": "-1"}, "UPSTREAM_TIMEOUT_S=-1.0: expected (0, 600]"),
         ({"WSGI_WORKER_CLASS": "eventlet"}, "expected one of sync, gthread"),
+        ({"ASGI_DB_REQUEST_STARTED": "maybe"}, "ASGI_DB_REQUEST_STARTED: expected 1 or 0"),
         ({"ASGI_SERVER": "daphne"}, "expected one of uvicorn, gunicorn"),
         ({"MIDDLEWARE_STACK": "none"}, "expected one of lab, sync-only, django"),
         ({"LAB_PROXY": "varnish"}, "LAB_PROXY='varnish': expected one of off, nginx"),
@@ -55,9 +56,16 @@ def test_a_gthread_worker_may_hold_500_waits() -> None:
     assert LabSettings.from_env({"WEB_THREADS": "512"}).web_threads == 512
 
 
+def test_a_switch_is_a_flag() -> None:
+    assert LabSettings.from_env({}).asgi_db_request_started is True
+    assert LabSettings.from_env({"ASGI_DB_REQUEST_STARTED": "0"}).asgi_db_request_started is False
+
+
 def test_as_env_round_trips() -> None:
     s = LabSettings.from_env({"WEB_THREADS": "8", "WSGI_WORKER_CLASS": "gthread"})
     assert LabSettings.from_env(s.as_env()) == s
+    off = LabSettings.from_env({"ASGI_DB_REQUEST_STARTED": "off"})
+    assert LabSettings.from_env(off.as_env()) == off
 
 
 def test_url_never_points_at_the_wildcard_address() -> None:
