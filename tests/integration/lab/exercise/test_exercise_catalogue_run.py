@@ -30,6 +30,7 @@ EXPECTED = {
     "little": ["Follows", "Follows", "Capped", "Follows", "Follows", "Above W÷D", "Above W÷D"],
     "async-orm": ["Holds", "Holds", "Holds", "Holds", "Frees"],
     "slow-clients": ["Bad", "Good", "Good", "Good"],
+    "cancellation": ["Bad", "Good"],
 }
 
 
@@ -71,4 +72,7 @@ def test_the_catalogue_short_runs_give_the_expected_verdicts(tmp_path: Path) -> 
         ("slow-clients", "proxy-idle"),
         ("slow-clients", "proxy-trickle"),
     }
+    # Clients that give up do so by their own timeout, never by an error of the servers.
+    for phase in ran["cancellation"]["phases"]:
+        assert set(phase["client"]["errors"]) == {"timeout"}, phase["client"]["errors"]
     assert started_from(var) == []
