@@ -59,7 +59,8 @@ async def _first_to_finish(cpu_path: str) -> str:
 
 @pytest.mark.parametrize(
     ("path", "first"),
-    [("/cpu/async-chunked?cpu_ms=600&chunk_ms=5", "ping"), ("/cpu/async?cpu_ms=600", "cpu")],
+    # 1.5 s of work: room for /ping's few hops to threads and back, each waiting for the GIL.
+    [("/cpu/async-chunked?cpu_ms=1500&chunk_ms=5", "ping"), ("/cpu/async?cpu_ms=1500", "cpu")],
 )
 def test_a_neighbour_on_the_loop_waits_for_a_chunk_not_the_whole_work(
     loop_runner: asyncio.Runner, path: str, first: str
