@@ -269,4 +269,129 @@ QUESTIONS: tuple[Question, ...] = (
             "(15.7 req/s), to watch the sync tail grow."
         ),
     ),
+    Question(
+        text=(
+            "An async view on uvicorn runs `await Item.objects.filter(...).acount()` over a "
+            "query that takes 200 ms. Twenty users wait on it at once. What does each waiting "
+            "request hold?"
+        ),
+        choices=(
+            "Nothing but a coroutine: the async ORM talks to the database without threads",
+            "A thread blocked in the database call and a database connection, like a sync view",
+            "A share of one thread: the async ORM runs every query on the loop's thread",
+        ),
+        answer="b",
+        evidence=(
+            Evidence(
+                "async-orm",
+                "async-orm-c20",
+                "blocked_threads_per_in_flight",
+                "blocked threads per request in flight ≥ 0.5",
+            ),
+            Evidence("async-orm", "async-orm-c20", "db_connections", "connections open ≥ 0.5 × C"),
+            Evidence(
+                "async-orm",
+                "sync-orm-c20",
+                "blocked_threads_per_in_flight",
+                "blocked threads per request in flight ≥ 0.5",
+            ),
+            Evidence(
+                "async-orm",
+                "async-io-c20",
+                "blocked_threads_per_in_flight",
+                "blocked threads per request in flight ≤ 0.2",
+            ),
+        ),
+        explanation=(
+            "Django's async ORM is an async interface over the sync database drivers: acount() "
+            "runs the query through sync_to_async on the request's sync thread, which blocks "
+            "in the driver for the whole query, holding a connection. So an async view frees "
+            "no thread and no connection while it waits on the database: its capacity is "
+            "bounded by threads and the connection pool, as a sync view's is. Only waits that "
+            "are truly async (an aiohttp call) leave the thread idle."
+        ),
+    ),
+    Question(
+        text=(
+            "An async view must do 800 ms of pure-Python CPU work. It does it in 1 ms chunks "
+            "with `await asyncio.sleep(0)` between them. What does that change for a "
+            "bystander /ping on the same worker?"
+        ),
+        choices=(
+            "Nothing: the work still takes the GIL for 800 ms",
+            "The bystander waits for a few chunks, not for the whole 800 ms",
+            "The work finishes several times faster",
+            "The bystander is served on another core meanwhile",
+        ),
+        answer="b",
+        evidence=(
+            Evidence("cpu-chunks", "async-cpu", "probe_p99", "bystander /ping p99 ≥ 0.5 × P"),
+            Evidence("cpu-chunks", "chunked", "probe_p99", "bystander /ping p99 ≤ P"),
+            Evidence("cpu-chunks", "chunked", "throughput", "throughput ≤ 4 × row 1's"),
+        ),
+        explanation=(
+            "An event loop switches only where a coroutine awaits. Unchunked, the work holds "
+            "the loop for the whole 800 ms and /ping waits behind every request in progress. "
+            "Yielding between chunks lets the loop serve /ping after a few chunks. The work "
+            "itself is not faster: one GIL, one core's worth of Python at a time; for real CPU "
+            "work, a process pool or a task queue is the answer."
+        ),
+    ),
+    Question(
+        text=(
+            "An async Django stack (uvicorn, async views) gets Django's usual middleware "
+            "(sessions, auth, messages, CSRF, ... as startproject writes them). What happens "
+            "to each request's CPU cost?"
+        ),
+        choices=(
+            "Nothing: middleware is a few function calls",
+            "It grows markedly: most of those middlewares are sync-only, so each hook hops to "
+            "a thread and back",
+            "It shrinks: the middlewares cache per-request work",
+        ),
+        answer="b",
+        evidence=(
+            Evidence(
+                "sync-middleware",
+                "async-chain",
+                "cpu_ms_per_request",
+                "CPU per request ≤ 0.8 × row 3's",
+            ),
+            Evidence(
+                "sync-middleware",
+                "django-stack",
+                "cpu_ms_per_request",
+                "CPU per request ≥ 1.2 × row 2's",
+            ),
+        ),
+        explanation=(
+            "Under ASGI Django adapts every middleware that is not async-capable with "
+            "sync_to_async or async_to_sync: a thread hop per hook. The lab's own chain is "
+            "async-capable and costs little; startproject's stack adds about a dozen hops per "
+            "request, measured here as CPU per request. Check what a middleware declares "
+            "(async_capable) before putting it in an async stack."
+        ),
+    ),
+    Question(
+        text=(
+            "Twenty clients hold a server-sent-events stream open. On gunicorn gthread with 1 "
+            "worker and 4 threads, how many streams are served at once?"
+        ),
+        choices=(
+            "All twenty: streaming is I/O, and threads wait on I/O cheaply",
+            "Four: each stream holds a worker thread for its whole life, the rest queue",
+            "One: a stream blocks the whole worker",
+        ),
+        answer="b",
+        evidence=(
+            Evidence("streaming", "gthread", "in_flight", "streams in flight ≤ W×T"),
+            Evidence("streaming", "async", "in_flight", "streams in flight ≥ 0.75 × N"),
+        ),
+        explanation=(
+            "A WSGI response body is written by the thread that serves the request, so a "
+            "long-lived response holds its thread until the last event: W × T streams at "
+            "most, and every other request, /ping included, queues behind them. An async "
+            "stream holds a task on the loop, so one worker holds them all."
+        ),
+    ),
 )
