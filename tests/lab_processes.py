@@ -1,5 +1,7 @@
 """Finding the processes a lab run started, by the runtime state directory they were given."""
 
+import contextlib
+import subprocess
 from pathlib import Path
 
 import psutil
@@ -15,3 +17,14 @@ def started_from(var: Path) -> list[psutil.Process]:
         except (psutil.AccessDenied, psutil.NoSuchProcess, psutil.ZombieProcess):
             continue
     return found
+
+
+def kill_all(proc: subprocess.Popen[str], children: list[psutil.Process]) -> None:
+    """After a test of a process tree: the process and whatever a failed run orphaned must
+    not outlive the test."""
+    if proc.poll() is None:
+        proc.kill()
+        proc.communicate()
+    for child in children:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            child.kill()

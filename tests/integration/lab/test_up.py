@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from lab_processes import kill_all
 
 from lab.runner import free_port
 
@@ -112,13 +113,7 @@ def test_ctrl_c_again_during_the_shutdown_still_stops_every_process(
         _gone, alive = psutil.wait_procs(children, timeout=10)
         assert alive == [], f"left behind: {alive}"
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-        # Whatever a failed run orphaned must not outlive the test.
-        for child in children:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                child.kill()
+        kill_all(proc, children)
 
 
 def test_a_busy_port_is_one_clear_line(tmp_path: Path) -> None:
@@ -212,9 +207,4 @@ def test_with_the_proxy_on_nginx_takes_the_servers_ports(
         _gone, alive = psutil.wait_procs(children, timeout=10)
         assert alive == [], f"left behind: {alive}"
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-        for child in children:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                child.kill()
+        kill_all(proc, children)
