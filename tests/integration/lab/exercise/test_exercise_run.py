@@ -55,6 +55,8 @@ def test_seed_table_short_runs_and_cleans_up(tmp_path: Path) -> None:
         "threads": 4,
         "implementation": "gunicorn",
         "worker_class": "gthread",
+        "worker_timeout_s": 130,  # derived: above the longest request the app allows
+        "proxy": "off",
     }
     assert all(p["client"]["errors"] == {} for p in exercise["phases"])
 
