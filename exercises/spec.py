@@ -65,6 +65,18 @@ UNITS: Mapping[str, str] = {
     "generator_cpu": "cores",
     "machine_cpu": "cores",
 }
+# What a server's earlier requests leave behind in it (threads started, memory taken,
+# connections kept): a phase whose rules read one needs a server that has served nothing.
+SERVER_HISTORY = frozenset(
+    {
+        "threads",
+        "rss_mb",
+        "threads_per_in_flight",
+        "blocked_threads_per_in_flight",
+        "rss_kb_per_in_flight",
+        "db_connections",
+    }
+)
 Op = Literal["<=", ">="]
 SETTING_NAMES = frozenset(f.name for f in fields(LabSettings))
 
@@ -236,11 +248,29 @@ class Exercise:
                     raise ValueError(f"exercise {self.name}: {phase} has no probe to measure")
 
     def run_seconds(self, short: bool = False) -> float:
-        """About how long a run takes: each phase's servers starting, warm-up and load."""
-        return sum(
-            SERVER_START_S + p.warmup_s + (p.short_duration_s if short else p.duration_s)
-            for p in self.phases
+        """About how long a run takes: servers starting, each phase's warm-up and load."""
+        starts = sum(1 for i in range(len(self.phases)) if self.starts_server(i))
+        return starts * SERVER_START_S + sum(
+            p.warmup_s + (p.short_duration_s if short else p.duration_s) for p in self.phases
         )
+
+    def starts_server(self, index: int) -> bool:
+        """Does the phase at `index` need a server started for it? Not when the phase before
+        ran the same server with the same settings and this one reads nothing that earlier
+        requests leave in a server (the engine then keeps that server)."""
+        phase = self.phases[index]
+        if index == 0 or self.reads(phase.name, SERVER_HISTORY):
+            return True
+        before = self.phases[index - 1]
+        return (before.server, dict(before.settings)) != (phase.server, dict(phase.settings))
+
+    def reads(self, phase: str, quantities: frozenset[str]) -> bool:
+        """Does a rule read one of these quantities of this phase (measured, or as a bound)?"""
+        measured = [(r.phase, r.measure) for r in self.rules]
+        measured += [
+            (r.bound.phase, r.bound.quantity) for r in self.rules if isinstance(r.bound, Of)
+        ]
+        return any(name == phase and q in quantities for name, q in measured)
 
     def phase(self, name: str) -> Phase:
         return next(p for p in self.phases if p.name == name)

@@ -22,6 +22,7 @@ from lab import signals
 # Imported lazily: the exercises are not part of the server images, which run `lab` too.
 if TYPE_CHECKING:
     from exercises.spec import Exercise
+    from lab.exercise.bench import Bench
     from lab.exercise.engine import PhaseRun
     from lab.exercise.progress import Progress
     from lab.exercise.verdict import Verdict
@@ -105,19 +106,24 @@ def _run(
     cpu_at_start = apparatus.cpu_times()
     docs = []
     code = 0
-    for ex in chosen:
-        try:
-            runs, verdicts = measure(ex, settings, env, short, progress, reuse=reuse)
-        except engine.SetupError as e:
-            print(f"lab exercise run {ex.name}: {e}", file=sys.stderr)
-            return 2
-        except (KeyboardInterrupt, signals.Stop):
-            print(f"lab exercise run {ex.name}: interrupted; servers stopped", file=sys.stderr)
-            return 130
-        print(report.text(ex, runs, verdicts))
-        print()
-        code = max(code, exit_code(verdicts))
-        docs.append(results.exercise_result(ex, runs, verdicts))
+    where = "lab exercise run"
+    try:
+        # One bench for the whole run: the upstream, and a server kept between phases that
+        # need the same one, are started once.
+        with signals.stop_raises(), engine.bench(settings, env, reuse=reuse) as bench:
+            for ex in chosen:
+                where = f"lab exercise run {ex.name}"
+                runs, verdicts = measure(ex, bench, short, progress)
+                print(report.text(ex, runs, verdicts))
+                print()
+                code = max(code, exit_code(verdicts))
+                docs.append(results.exercise_result(ex, runs, verdicts))
+    except engine.SetupError as e:
+        print(f"{where}: {e}", file=sys.stderr)
+        return 2
+    except (KeyboardInterrupt, signals.Stop):
+        print(f"{where}: interrupted; servers stopped", file=sys.stderr)
+        return 130
     steal = apparatus.steal_fraction(cpu_at_start, apparatus.cpu_times())
     environment["cpu_steal_during_run"] = None if steal is None else round(steal, 4)
     outcome = "every rule held" if code == 0 else "SURPRISE: a rule did not hold"
@@ -133,15 +139,9 @@ def _run(
 
 
 def measure(
-    exercise: Exercise,
-    settings: LabSettings,
-    env: Mapping[str, str],
-    short: bool,
-    progress: Progress,
-    *,
-    reuse: bool = True,
+    exercise: Exercise, bench: Bench, short: bool, progress: Progress
 ) -> tuple[list[PhaseRun], list[Verdict]]:
-    """Run one exercise (on a running lab's servers where they fit, `reuse`) and judge its
+    """Run one exercise on the bench (a running lab's servers where they fit) and judge its
     rules, its progress on one line.
     Raises `engine.SetupError`, and `KeyboardInterrupt` or `signals.Stop` once the servers
     are stopped: the caller says which, and exits."""
@@ -155,7 +155,7 @@ def measure(
 
     try:
         with signals.stop_raises():
-            runs = engine.run(exercise, settings, short=short, env=env, tick=tick, reuse=reuse)
+            runs = engine.run(exercise, bench.settings, short=short, tick=tick, on=bench)
     finally:
         progress.done()
     return runs, judge(exercise, {r.name: r.values for r in runs})

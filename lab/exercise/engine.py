@@ -12,21 +12,21 @@ import contextlib
 import dataclasses
 import json
 import os
-import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import aiohttp
 
 from contracts.settings import LabSettings, SettingsError
-from exercises.spec import Exercise, Phase
+from exercises.spec import SERVER_HISTORY, Exercise, Phase
 from lab.exercise import apparatus, phase_gauge, running_lab
+from lab.exercise.bench import Bench, opened
+from lab.exercise.bench import SetupError as SetupError  # raised from here too
 from lab.exercise.measure import ServerWatch, client_values
-from lab.runner import ServiceFailed, proxy, running, with_free_ports
 from loadgen import closedloop, idle
 from loadgen.closedloop import ClosedResult
 from loadgen.idle import IdleResult
@@ -37,10 +37,6 @@ SCRAPE_EVERY_S = 1.0
 TIMEOUT_S = 30.0
 
 Tick = Callable[[str, float], None]  # phase name, seconds left in it
-
-
-class SetupError(RuntimeError):
-    """The lab could not be set up (a server did not start, a setting is refused)."""
 
 
 @dataclass
@@ -58,7 +54,9 @@ class PhaseRun:
     server_side: dict[str, Any] = field(default_factory=dict)
     values: dict[str, float] = field(default_factory=dict)  # what rules can name
     apparatus: dict[str, Any] = field(default_factory=dict)  # steal, generator, upstream
-    placement: str = ""  # where it ran when a lab was running: its server, or why not
+    # Where it ran when a lab was running (its server, or why not), or on a server kept from
+    # an earlier phase with the same settings.
+    placement: str = ""
 
 
 def duration(phase: Phase, short: bool) -> float:
@@ -77,65 +75,36 @@ def run(
     env: Mapping[str, str] | None = None,
     tick: Tick | None = None,
     reuse: bool = True,
+    on: Bench | None = None,
 ) -> list[PhaseRun]:
     """Run every phase of `exercise`: on the running lab's servers where they run as the
-    phase needs (`reuse`), on servers of its own otherwise; returns what each measured."""
+    phase needs (`reuse`), on servers of its own otherwise; returns what each measured.
+    `on`: the bench of a run of several exercises (see `bench`), else one of its own."""
+    if on is not None:
+        return [_phase(exercise, phase, on, short, tick) for phase in exercise.phases]
+    with bench(settings, env, reuse=reuse) as own:
+        return run(exercise, settings, short=short, env=env, tick=tick, on=own)
+
+
+@contextlib.contextmanager
+def bench(
+    settings: LabSettings, env: Mapping[str, str] | None = None, *, reuse: bool = True
+) -> Iterator[Bench]:
+    """What the exercises of one run share (the upstream, a server kept between phases)."""
     lab = running_lab.find(settings) if reuse else running_lab.NOTHING
     if lab and running_lab.locust_running(settings):
         raise SetupError(
             "Locust is sending load to the running lab, which would be measured with the "
             "exercise's: stop it (Stop in its web UI) or run with --own-servers"
         )
-    var = settings.var_path()
-    var.mkdir(parents=True, exist_ok=True)
-    # A directory of its own: `lab serve` wipes its metrics directory, which must never be
-    # a running lab's.
-    with tempfile.TemporaryDirectory(prefix="exercise-", dir=var) as tmp:
-        base = dataclasses.replace(settings, lab_var_dir=tmp)
-        base = with_free_ports(base, "upstream", "wsgi", "asgi")
-        log_path = Path(tmp) / "services.log"
-        with log_path.open("ab") as log:
-            try:
-                with _upstream(lab, base, log, env) as upstream:
-                    base = dataclasses.replace(base, upstream_url=upstream)
-                    return [
-                        _phase(exercise, phase, base, upstream, log, env, short, tick, lab)
-                        for phase in exercise.phases
-                    ]
-            except ServiceFailed as e:
-                raise SetupError(f"{e}{_tail(log_path)}") from None
+    with opened(settings, env, lab) as b:
+        yield b
 
 
-@contextlib.contextmanager
-def _upstream(
-    lab: running_lab.RunningLab, base: LabSettings, log: IO[bytes], env: Mapping[str, str] | None
-) -> Iterator[str]:
-    """The running lab's upstream (its servers call it), or one of the exercise's own."""
-    if lab.upstream is not None:
-        yield lab.upstream
-        return
-    with running("upstream", base, output=log, base_env=env) as url:
-        yield url
-
-
-def _tail(path: Path, lines: int = 15) -> str:
-    text = path.read_text(errors="replace").strip().splitlines()[-lines:]
-    return "".join("\n  | " + line for line in text)
-
-
-def _phase(
-    exercise: Exercise,
-    phase: Phase,
-    base: LabSettings,
-    upstream: str,
-    log: IO[bytes],
-    env: Mapping[str, str] | None,
-    short: bool,
-    tick: Tick | None,
-    lab: running_lab.RunningLab,
-) -> PhaseRun:
+def _phase(exercise: Exercise, phase: Phase, on: Bench, short: bool, tick: Tick | None) -> PhaseRun:
+    upstream, env = on.upstream, on.env
     try:
-        settings = dataclasses.replace(base, **phase.settings)  # type: ignore[arg-type]
+        settings = dataclasses.replace(on.settings, **phase.settings)  # type: ignore[arg-type]
         settings.validate()
     except (SettingsError, TypeError) as e:
         raise SetupError(f"phase {phase.name}: {e}") from None
@@ -149,11 +118,11 @@ def _phase(
         duration_s=seconds,
     )
     extra_middleware = _list((os.environ if env is None else env).get(EXTRA_MIDDLEWARE, ""))
-    placement = running_lab.place(exercise, phase, settings, extra_middleware, lab)
+    placement = running_lab.place(exercise, phase, settings, extra_middleware, on.lab)
     record.placement = placement.note
     with (
         upstream_config(upstream, phase.upstream),
-        _server(placement, phase, settings, log, env) as url,
+        _server(exercise, phase, settings, placement, on, record) as url,
     ):
         if tick:
             tick(phase.name, seconds + warmup(phase, short))
@@ -197,23 +166,23 @@ def _list(raw: str) -> list[str]:
 
 @contextlib.contextmanager
 def _server(
-    placement: running_lab.Placement,
+    exercise: Exercise,
     phase: Phase,
     settings: LabSettings,
-    log: IO[bytes],
-    env: Mapping[str, str] | None,
+    placement: running_lab.Placement,
+    on: Bench,
+    record: PhaseRun,
 ) -> Iterator[str]:
     if placement.url is not None:
         yield placement.url
         return
-    with running(phase.server, settings, output=log, base_env=env) as url:
-        if not settings.proxy_on:
-            yield url
-            return
-        # Everything the phase sends goes through the proxy, /metrics too: so it is against a
-        # running lab, whose servers a compose stack publishes only behind the proxy.
-        with proxy(settings, [phase.server], output=log, base_env=env) as through:
-            yield through[phase.server]
+    fresh = exercise.reads(phase.name, SERVER_HISTORY)
+    user = f"{exercise.name} {phase.name}"
+    with on.server(phase, settings, fresh=fresh, user=user) as (url, started_for):
+        if started_for != user:
+            kept = f"on the server started for {started_for} (same settings)"
+            record.placement = "; ".join(filter(None, [record.placement, kept]))
+        yield url
 
 
 def _sqlite(settings: LabSettings, env: Mapping[str, str] | None) -> Path | None:

@@ -17,7 +17,7 @@ from typing import Any
 from contracts.processes import process_start
 from contracts.settings import LabSettings
 from contracts.topology import BY_NAME
-from exercises.spec import Exercise, Of, Phase
+from exercises.spec import SERVER_HISTORY, Exercise, Phase
 
 # Quantities read from /proc for the worker processes: only right for a process on this host.
 PROC_QUANTITIES = frozenset(
@@ -108,11 +108,7 @@ def reads_proc(exercise: Exercise, phase: Phase) -> bool:
 
 def reads(exercise: Exercise, phase: Phase, quantities: frozenset[str]) -> bool:
     """Does a rule read one of these quantities of this phase (measured, or as a bound)?"""
-    measured = [(r.phase, r.measure) for r in exercise.rules]
-    measured += [
-        (r.bound.phase, r.bound.quantity) for r in exercise.rules if isinstance(r.bound, Of)
-    ]
-    return any(name == phase.name and q in quantities for name, q in measured)
+    return exercise.reads(phase.name, quantities)
 
 
 @dataclass(frozen=True)
@@ -145,6 +141,13 @@ def place(
             True,
             f"own {phase.server} server: its rules count connections to the database of "
             "servers the exercise starts",
+        )
+    if reads(exercise, phase, SERVER_HISTORY):
+        return Placement(
+            None,
+            True,
+            f"own {phase.server} server: its rules read what earlier requests leave in a "
+            "server (threads, memory, connections), so it needs one that has served nothing",
         )
     local = on_this_machine(facts)
     if reads_proc(exercise, phase) and not local:

@@ -109,7 +109,7 @@ def runner(
 ) -> Callable[[str], Result]:
     """Run one exercise as `lab exercise run NAME --short` does, without its report: the
     quiz prints the measurements it cites."""
-    from lab.exercise import results
+    from lab.exercise import engine, results
     from lab.exercise.cli import measure
     from lab.exercise.progress import Progress
 
@@ -121,7 +121,8 @@ def runner(
             f"   measuring {name} (--short, about {exercise.run_seconds(short=True):.0f} s)",
             file=sys.stderr,
         )
-        runs, verdicts = measure(exercise, settings, env, True, progress)
+        with signals.stop_raises(), engine.bench(settings, env) as bench:
+            runs, verdicts = measure(exercise, bench, True, progress)
         return results.exercise_result(exercise, runs, verdicts)
 
     return run

@@ -116,6 +116,34 @@ def test_the_run_time_adds_up_the_phases() -> None:
     assert full == sum(6.0 + p.warmup_s + p.duration_s for p in EXERCISE.phases)
 
 
+def test_a_phase_like_the_one_before_shares_its_server_unless_it_reads_what_it_keeps() -> None:
+    base = Phase(name="a", pattern="p", blocking="b", server="asgi", load=Load("/ping", users=1))
+    same = dataclasses.replace(base, name="b")
+    other = dataclasses.replace(base, name="c", settings={"web_workers": 1})
+    keeps = dataclasses.replace(base, name="d", settings={"web_workers": 1})
+    rule = Rule("d", "t", "threads_per_in_flight", "<=", 1, "w")
+    exercise = Exercise("x", "q", (base, same, other, keeps), (rule,), "e")
+
+    starts = [exercise.starts_server(i) for i in range(4)]
+    assert starts == [True, False, True, True]
+    assert exercise.run_seconds() == 3 * 6.0 + sum(
+        p.warmup_s + p.duration_s for p in exercise.phases
+    )
+
+
+def test_quiz_evidence_on_what_a_server_keeps_comes_from_a_server_of_its_own() -> None:
+    from exercises.quiz import QUESTIONS
+    from exercises.spec import SERVER_HISTORY
+
+    exercises = catalogue()
+    for question in QUESTIONS:
+        for e in question.evidence:
+            if e.quantity in SERVER_HISTORY:
+                exercise = exercises[e.exercise]
+                index = [p.name for p in exercise.phases].index(e.phase)
+                assert exercise.starts_server(index), (e.exercise, e.phase, e.quantity)
+
+
 def test_every_exercise_builds_under_its_file_name() -> None:
     import importlib
     import pkgutil

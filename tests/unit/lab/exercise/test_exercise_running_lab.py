@@ -87,24 +87,24 @@ def test_a_lab_without_the_phase_server_gets_an_own_one() -> None:
     )
 
 
-def memory_exercise() -> Exercise:
-    phase = Phase(name="mem", pattern="p", blocking="b", server="asgi", load=Load("/ping", users=1))
+def proc_exercise() -> Exercise:
+    phase = Phase(name="cpu", pattern="p", blocking="b", server="asgi", load=Load("/ping", users=1))
     other = dataclasses.replace(phase, name="other")
-    rule = Rule("other", "t", "throughput", ">=", Of("mem", "rss_mb"), "w")
+    rule = Rule("other", "t", "throughput", ">=", Of("cpu", "cpu_ms_per_request"), "w")
     return Exercise("m", "q", (phase, other), (rule,), "e")
 
 
 def test_proc_reading_phases_are_found_as_measures_and_as_bounds() -> None:
-    exercise = memory_exercise()
-    assert reads_proc(exercise, exercise.phase("mem"))
+    exercise = proc_exercise()
+    assert reads_proc(exercise, exercise.phase("cpu"))
     assert not reads_proc(exercise, exercise.phase("other"))
     assert not reads_proc(BLOCKING, BLOCKING.phases[0])
 
 
 def test_a_container_server_is_not_measured_for_proc_figures() -> None:
-    exercise = memory_exercise()
+    exercise = proc_exercise()
     elsewhere = facts(NEEDED, process={"pid": os.getpid(), "started": 1})
-    placement = place(exercise, exercise.phase("mem"), NEEDED, [], lab_with(elsewhere))
+    placement = place(exercise, exercise.phase("cpu"), NEEDED, [], lab_with(elsewhere))
     assert placement.url is None
     assert "its rules read /proc" in placement.note
     # A phase that reads no /proc figure may measure it; /proc is then not read for it.
@@ -133,3 +133,13 @@ def test_a_phase_counting_database_connections_runs_on_its_own_server() -> None:
     placement = place(exercise, phase, NEEDED, [], lab_with(facts(NEEDED)))
     assert placement.url is None
     assert "connections to the database" in placement.note
+
+
+def test_a_phase_reading_what_a_server_keeps_runs_on_a_server_that_served_nothing() -> None:
+    phase = Phase(name="t", pattern="p", blocking="b", server="asgi", load=Load("/ping", users=1))
+    for quantity in ("threads_per_in_flight", "rss_kb_per_in_flight", "threads"):
+        rule = Rule("t", "t", quantity, ">=", 1, "w")
+        exercise = Exercise("h", "q", (phase,), (rule,), "e")
+        placement = place(exercise, phase, NEEDED, [], lab_with(facts(NEEDED)))
+        assert placement.url is None, quantity
+        assert "served nothing" in placement.note
