@@ -4,6 +4,8 @@ parses arguments and dispatches."""
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
 
 from contracts.dotenv import environment_with_dotenv
@@ -46,6 +48,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    """The `lab` command. Output piped into a reader that stops early (`lab quiz --answers |
+    head`) ends it quietly with SIGPIPE's status, as other command-line tools do."""
+    try:
+        command(argv)
+    except BrokenPipeError:
+        # Python flushes stdout once more on the way out: point it at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(128 + signal.SIGPIPE)
+
+
+def command(argv: list[str] | None) -> None:
     args = build_parser().parse_args(argv)
     # .env + the real environment (which wins): the lab's settings come from it, and so does
     # every child's environment, so SLOW_*, DJANGO_*, DATABASE_URL... in .env reach the servers.

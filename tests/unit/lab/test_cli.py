@@ -86,3 +86,18 @@ def test_lab_up_hands_the_dotenv_environment_to_its_children(
     env = seen["env"]
     assert isinstance(env, dict)
     assert env["SLOW_JITTER_MS"] == "7"
+
+
+def test_output_into_a_closed_pipe_ends_quietly_with_sigpipes_status() -> None:
+    # The reader has gone before the first line (as `| head` does after its ten): the
+    # write fails with EPIPE, which must not become a traceback.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lab", "quiz", "--answers"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()
+    _, stderr = proc.communicate(timeout=60)
+    assert stderr.decode() == ""
+    assert proc.returncode == 141
