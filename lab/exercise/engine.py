@@ -192,7 +192,7 @@ def _sqlite(settings: LabSettings, env: Mapping[str, str] | None) -> Path | None
 
 
 async def _idle(watch: ServerWatch) -> None:
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
         await watch.idle(session)
 
 

@@ -245,7 +245,8 @@ class ServerWatch:
     reads /proc for the worker processes the scrapes name.
 
     `idle()` is read before the warm-up, so memory and threads per request in flight are
-    what the load added to a server that has served nothing yet. `db_file`: the embedded
+    what the load added to the idle server (one that has served nothing yet: a phase that
+    reads these gets a server of its own, see `bench`). `db_file`: the embedded
     database, whose connections are counted at each scrape."""
 
     url: str
@@ -278,8 +279,15 @@ class ServerWatch:
         except (TimeoutError, aiohttp.ClientError):
             return None
 
-    async def idle(self, session: aiohttp.ClientSession) -> None:
-        text = await self._text(session, self.url)
+    async def idle(self, session: aiohttp.ClientSession, tries: int = 3) -> None:
+        """The idle server's threads, memory and blocked threads, the baseline of what the
+        load adds. Nothing waits on it, so a slow first answer (a server just started on a
+        busy machine) is tried again rather than leaving the baseline unmeasured."""
+        text = None
+        for _ in range(tries):
+            text = await self._text(session, self.url)
+            if text is not None:
+                break
         if text is None:
             return
         by_pid = threads_by_pid(text)

@@ -2,6 +2,7 @@
 requests answered; and /proc: memory, CPU time, blocked threads and database connections of
 the workers, and the machine's CPU."""
 
+import asyncio
 import os
 import queue
 import socket
@@ -10,6 +11,7 @@ import threading
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from lab.exercise.measure import (
@@ -343,3 +345,40 @@ def test_database_connections_and_blocked_threads_are_per_request_in_flight() ->
     unknown = ServerWatch("http://x/metrics", in_flight_max=20, idle_blocked=None, blocked_max=3)
     assert "db_connections" not in unknown.values(0)  # no embedded database to count on
     assert "blocked_threads_per_in_flight" not in unknown.values(0)
+
+
+class FlakySession:
+    """Stands in for aiohttp's session: refuses `failures` times, then answers `text`."""
+
+    def __init__(self, failures: int, text: str) -> None:
+        self.failures, self.body, self.asked = failures, text, 0
+
+    def get(self, url: str) -> "FlakySession":
+        self.asked += 1
+        if self.asked <= self.failures:
+            raise aiohttp.ClientConnectionError("not yet")
+        return self
+
+    async def __aenter__(self) -> "FlakySession":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def text(self) -> str:  # the response's, as aiohttp's
+        return self.body
+
+
+def test_the_idle_baseline_is_tried_again_when_the_first_scrape_fails() -> None:
+    metrics = f'lab_process_threads{{pid="{os.getpid()}"}} 7\n'
+    session = FlakySession(failures=2, text=metrics)
+    watch = ServerWatch("http://x/metrics")
+    asyncio.run(watch.idle(session, tries=3))  # type: ignore[arg-type]
+    assert session.asked == 3
+    assert watch.idle_threads == 7
+
+    never = FlakySession(failures=5, text=metrics)
+    unmeasured = ServerWatch("http://x/metrics")
+    asyncio.run(unmeasured.idle(never, tries=3))  # type: ignore[arg-type]
+    assert never.asked == 3
+    assert unmeasured.idle_threads is None
