@@ -26,7 +26,7 @@ MAX_GUNICORN_TIMEOUT_S = 3600
 # `lab load`: requests outstanding at once before arrivals are dropped.
 DEFAULT_MAX_IN_FLIGHT = 10_000
 
-WsgiWorkerClass = Literal["sync", "gthread"]
+WsgiWorkerClass = Literal["sync", "gthread", "gevent"]
 AsgiServer = Literal["uvicorn", "gunicorn"]
 AsyncClientName = Literal["aiohttp", "httpx"]
 # The Django middleware chain: the lab's own two (sync- and async-capable), plus a sync-only
@@ -77,6 +77,9 @@ class LabSettings:
     web_threads: int = 1
     wsgi_worker_class: WsgiWorkerClass = "sync"
     asgi_server: AsgiServer = "uvicorn"
+    # Greenlets per gevent worker (WSGI_WORKER_CLASS=gevent): gunicorn's --worker-connections,
+    # its default. Not WEB_THREADS, whose default 1 would make a gevent worker a sync one.
+    gevent_greenlets: int = 1000
     # Seconds a gunicorn worker may go without reporting to its arbiter (busy on one request,
     # or waiting for one to arrive) before the arbiter kills it. 0: above the longest request
     # the app allows (gunicorn_worker_timeout_s), so no legitimate request is ever cut.
@@ -117,6 +120,8 @@ class LabSettings:
             raise SettingsError(f"WEB_WORKERS={self.web_workers}: expected 1-64")
         if not 1 <= self.web_threads <= 512:
             raise SettingsError(f"WEB_THREADS={self.web_threads}: expected 1-512")
+        if not 1 <= self.gevent_greenlets <= 100_000:
+            raise SettingsError(f"GEVENT_GREENLETS={self.gevent_greenlets}: expected 1-100000")
         if not 0 < self.upstream_timeout_s <= MAX_TIMEOUT_S:
             raise SettingsError(
                 f"UPSTREAM_TIMEOUT_S={self.upstream_timeout_s}: expected (0, {MAX_TIMEOUT_S:g}]"

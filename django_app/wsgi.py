@@ -7,3 +7,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "django_app.settings")
 
 application = get_wsgi_application()
+
+from django_app.observability.hub_lag import start_probe  # noqa: E402 (needs settings)
+
+# In a gevent worker (already monkey-patched): the hub's lag probe, the loop-lag twin.
+start_probe("wsgi")

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from contracts.paths import REPO
+from contracts.servers import shape
 from contracts.settings import LabSettings
 from contracts.topology import BY_NAME
 
@@ -59,7 +60,12 @@ def command(name: str, s: LabSettings) -> list[str]:
             *fast,
         ]
     if name == "wsgi":
-        return [*_gunicorn(s, port, s.wsgi_worker_class), "django_app.wsgi:application"]
+        app = "django_app.wsgi:application"
+        greenlets = []
+        if s.wsgi_worker_class == "gevent":
+            # The gevent worker serves each connection on a greenlet, up to this many.
+            greenlets = ["--worker-connections", str(s.gevent_greenlets)]
+        return [*_gunicorn(s, port, s.wsgi_worker_class), *greenlets, app]
     if name == "asgi":
         if s.asgi_server == "gunicorn":
             worker = "django_app.uvicorn_worker.DjangoUvicornWorker"
@@ -114,6 +120,12 @@ def environment(name: str, s: LabSettings, base: Mapping[str, str] | None = None
     env.setdefault("DJANGO_SETTINGS_MODULE", "django_app.settings")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    if name == "wsgi" and shape("wsgi", s).worker_class == "gevent":
+        # Every greenlet shares its OS thread, and asyncio keeps "the running loop" per OS
+        # thread: while an async view's loop waits for sync_to_async, the ORM call it runs on
+        # the request's greenlet looks to Django like a call from inside the loop, and is
+        # refused (SynchronousOnlyOperation). It is not: that loop is parked, waiting for it.
+        env["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     if name in MULTIPROCESS:
         env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir(name, s))
     return env

@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
+from contracts.servers import describe as describe_server
 from contracts.settings import LabSettings
 from contracts.topology import BY_NAME, NGINX, SERVICES, Service
 from lab import runner, signals
@@ -303,15 +304,8 @@ def describe(service: Service, settings: LabSettings) -> str:
 
 
 def _describe(service: Service, settings: LabSettings) -> str:
-    if service.name == "wsgi":
-        threads = f", {settings.web_threads} threads" if settings.web_threads > 1 else ""
-        return (
-            f"Django on gunicorn (WSGI), {settings.web_workers} {settings.wsgi_worker_class} "
-            f"workers{threads}"
-        )
-    if service.name == "asgi":
-        server = "uvicorn" if settings.asgi_server == "uvicorn" else "gunicorn + uvicorn workers"
-        return f"Django on {server} (ASGI), {settings.web_workers} workers"
+    if service.name in ("wsgi", "asgi"):
+        return describe_server("wsgi" if service.name == "wsgi" else "asgi", settings)
     if service.name == "locust" and settings.locust_workers:
         return f"{service.description}, master of {settings.locust_workers} workers"
     return service.description

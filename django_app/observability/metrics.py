@@ -56,6 +56,12 @@ LOOP_LAG = Histogram(
     ["server"],
     buckets=LAG_BUCKETS,
 )
+HUB_LAG = Histogram(
+    "lab_gevent_hub_lag_seconds",
+    "How late the gevent hub wakes a periodic probe greenlet (gevent workers only).",
+    ["server"],
+    buckets=LAG_BUCKETS,
+)
 STREAM_EVENTS = Counter(
     "lab_stream_events",
     "Server-sent events written by /stream/async and /stream/sync.",
@@ -86,14 +92,16 @@ SERVER_WORKERS = Gauge(
 )
 SERVER_THREADS = Gauge(
     "lab_server_threads_per_worker",
-    "Request threads per worker (1 for an event-loop worker).",
+    "Requests one worker serves at once: its threads, or greenlets for gevent (1 for an "
+    "event-loop worker).",
     ["server"],
     multiprocess_mode="livemax",
 )
 SERVER_CONCURRENCY = Gauge(
     "lab_server_concurrency_limit",
     "Requests the server can have in service at once (Little's law: throughput <= this / "
-    "latency): workers x threads for WSGI, workers x upstream pool size for ASGI.",
+    "latency): workers x threads (greenlets for gevent) for WSGI, workers x upstream pool "
+    "size for ASGI.",
     ["server"],
     multiprocess_mode="livemax",
 )

@@ -7,7 +7,6 @@ import re
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -17,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpRequest
 
-from contracts.settings import LabSettings
+from contracts.servers import shape
 from django_app.observability import metrics
 
 Server = Literal["wsgi", "asgi"]
@@ -50,41 +49,6 @@ def server_of(request: HttpRequest) -> Server:
     if STARTED_AS is not None:
         return STARTED_AS
     return "asgi" if isinstance(request, ASGIRequest) else "wsgi"
-
-
-@dataclass(frozen=True)
-class Shape:
-    implementation: str
-    worker_class: str
-    workers: int
-    threads: int
-    concurrency: int
-    proxy: str = "off"  # what stands in front of it (LAB_PROXY): every figure goes through it
-
-
-def shape(server: Server, lab: LabSettings) -> Shape:
-    """How `lab serve` runs this server, from the same settings it reads."""
-    if server == "wsgi":
-        # gunicorn turns a sync worker with --threads > 1 into a gthread worker.
-        threaded = lab.wsgi_worker_class == "gthread" or lab.web_threads > 1
-        threads = lab.web_threads if threaded else 1
-        return Shape(
-            "gunicorn",
-            "gthread" if threaded else "sync",
-            lab.web_workers,
-            threads,
-            lab.web_workers * threads,
-            lab.lab_proxy,
-        )
-    # An event-loop worker has no request threads; its upstream pool caps its concurrency.
-    return Shape(
-        lab.asgi_server,
-        "uvicorn",
-        lab.web_workers,
-        1,
-        lab.web_workers * lab.upstream_pool_size,
-        lab.lab_proxy,
-    )
 
 
 _announced: set[str] = set()

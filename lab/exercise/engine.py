@@ -21,6 +21,7 @@ from typing import Any
 
 import aiohttp
 
+from contracts.servers import shape
 from contracts.settings import LabSettings, SettingsError
 from exercises.spec import SERVER_HISTORY, Exercise, Phase
 from lab.exercise import apparatus, phase_gauge, running_lab
@@ -197,11 +198,9 @@ async def _idle(watch: ServerWatch) -> None:
 
 
 def _server_settings(s: LabSettings, server: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"workers": s.web_workers, "threads": s.web_threads}
-    if server == "wsgi":
-        out["implementation"], out["worker_class"] = "gunicorn", s.wsgi_worker_class
-    else:
-        out["implementation"], out["worker_class"] = s.asgi_server, "uvicorn"
+    run = shape("wsgi" if server == "wsgi" else "asgi", s)
+    out: dict[str, Any] = {"workers": run.workers, "threads": run.threads}
+    out["implementation"], out["worker_class"] = run.implementation, run.worker_class
     if out["implementation"] == "gunicorn":
         out["worker_timeout_s"] = s.gunicorn_worker_timeout_s()
     out["proxy"] = s.lab_proxy  # off: the server itself; else what every request went through

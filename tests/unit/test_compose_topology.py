@@ -211,6 +211,7 @@ DJANGO_ENV = (
         "WEB_THREADS",
         "WSGI_WORKER_CLASS",
         "ASGI_SERVER",
+        "GEVENT_GREENLETS",
         "GUNICORN_TIMEOUT_S",
         "LAB_PROXY",
     }

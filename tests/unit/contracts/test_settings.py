@@ -37,9 +37,16 @@ def test_empty_value_means_default() -> None:
             "UPSTREAM_TIMEOUT_S: expected a number such as 0.5 or 200, got 'nan'",
         ),
         ({"UPSTREAM_TIMEOUT_S": "-1"}, "UPSTREAM_TIMEOUT_S=-1.0: expected (0, 600]"),
-        ({"WSGI_WORKER_CLASS": "eventlet"}, "expected one of sync, gthread"),
+        (
+            {"WSGI_WORKER_CLASS": "eventlet"},
+            "WSGI_WORKER_CLASS='eventlet': expected one of sync, gthread, gevent",
+        ),
+        ({"GEVENT_GREENLETS": "0"}, "GEVENT_GREENLETS=0: expected 1-100000"),
         ({"ASGI_DB_REQUEST_STARTED": "maybe"}, "ASGI_DB_REQUEST_STARTED: expected 1 or 0"),
-        ({"ASGI_SERVER": "daphne"}, "expected one of uvicorn, gunicorn"),
+        (
+            {"ASGI_SERVER": "daphne"},
+            "ASGI_SERVER='daphne': expected one of uvicorn, gunicorn",
+        ),
         ({"MIDDLEWARE_STACK": "none"}, "expected one of lab, sync-only, django"),
         ({"LAB_PROXY": "varnish"}, "LAB_PROXY='varnish': expected one of off, nginx"),
         ({"GUNICORN_TIMEOUT_S": "-1"}, "GUNICORN_TIMEOUT_S=-1: expected 0 (derived) or 1-3600"),

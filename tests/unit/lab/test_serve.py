@@ -29,6 +29,17 @@ def test_asgi_runs_uvicorn_without_lifespan_or_gunicorn_with_uvicorn_workers() -
     assert gu[gu.index("--worker-class") + 1] == "django_app.uvicorn_worker.DjangoUvicornWorker"
 
 
+def test_gevent_runs_gunicorns_gevent_worker_with_its_greenlets() -> None:
+    s = LabSettings.from_env({"WSGI_WORKER_CLASS": "gevent", "GEVENT_GREENLETS": "300"})
+    argv = command("wsgi", s)
+    assert argv[argv.index("--worker-class") + 1] == "gevent"
+    assert argv[argv.index("--worker-connections") + 1] == "300"
+    # Only the gevent worker: a gthread worker would take it as its connection limit.
+    assert "--worker-connections" not in command("wsgi", LabSettings(wsgi_worker_class="gthread"))
+    assert environment("wsgi", s, base={})["DJANGO_ALLOW_ASYNC_UNSAFE"] == "true"
+    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in environment("wsgi", LabSettings(), base={})
+
+
 def test_each_server_gets_its_own_fresh_metrics_dir(tmp_path: Path) -> None:
     s = LabSettings.from_env({"LAB_VAR_DIR": str(tmp_path)})
     assert metrics_dir("wsgi", s) != metrics_dir("asgi", s)

@@ -1,4 +1,4 @@
-"""What the info metrics say about each way `lab serve` runs a server."""
+"""Which server a process is, and the info metrics' housekeeping across workers."""
 
 import os
 import subprocess
@@ -8,63 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from contracts.settings import LabSettings
-from django_app.observability.server import (
-    Server,
-    Shape,
-    _started_as,
-    forget_dead_workers,
-    shape,
-)
-
-
-@pytest.mark.parametrize(
-    ("lab", "server", "expected"),
-    [
-        (LabSettings(web_workers=2), "wsgi", Shape("gunicorn", "sync", 2, 1, 2)),
-        (
-            LabSettings(web_workers=2, web_threads=8, wsgi_worker_class="gthread"),
-            "wsgi",
-            Shape("gunicorn", "gthread", 2, 8, 16),
-        ),
-        # gunicorn promotes a sync worker with threads to gthread.
-        (LabSettings(web_workers=1, web_threads=4), "wsgi", Shape("gunicorn", "gthread", 1, 4, 4)),
-        (
-            LabSettings(web_workers=3, upstream_pool_size=100),
-            "asgi",
-            Shape("uvicorn", "uvicorn", 3, 1, 300),
-        ),
-        (
-            LabSettings(web_workers=2, asgi_server="gunicorn", upstream_pool_size=10),
-            "asgi",
-            Shape("gunicorn", "uvicorn", 2, 1, 20),
-        ),
-        # Behind the proxy: the same server, and it says so.
-        (
-            LabSettings(web_workers=2, lab_proxy="nginx"),
-            "wsgi",
-            Shape("gunicorn", "sync", 2, 1, 2, "nginx"),
-        ),
-        (
-            LabSettings(web_workers=3, upstream_pool_size=100, lab_proxy="nginx"),
-            "asgi",
-            Shape("uvicorn", "uvicorn", 3, 1, 300, "nginx"),
-        ),
-    ],
-    ids=[
-        "sync",
-        "gthread",
-        "sync-with-threads",
-        "uvicorn",
-        "gunicorn-uvicorn",
-        "sync-behind-nginx",
-        "uvicorn-behind-nginx",
-    ],
-)
-def test_shape_follows_the_settings_as_the_server_runs_them(
-    lab: LabSettings, server: Server, expected: Shape
-) -> None:
-    assert shape(server, lab) == expected
+from django_app.observability.server import _started_as, forget_dead_workers
 
 
 def test_a_dead_workers_live_gauges_are_forgotten(tmp_path: Path) -> None:

@@ -1,0 +1,79 @@
+"""How each server configuration runs, as the info metrics and `lab up` report it."""
+
+import pytest
+
+from contracts.servers import ServerName, Shape, describe, shape
+from contracts.settings import LabSettings
+
+
+@pytest.mark.parametrize(
+    ("lab", "server", "expected"),
+    [
+        (LabSettings(web_workers=2), "wsgi", Shape("gunicorn", "sync", 2, 1, 2)),
+        (
+            LabSettings(web_workers=2, web_threads=8, wsgi_worker_class="gthread"),
+            "wsgi",
+            Shape("gunicorn", "gthread", 2, 8, 16),
+        ),
+        # Greenlets are the gevent worker's concurrency, not WEB_THREADS.
+        (
+            LabSettings(web_workers=2, web_threads=8, wsgi_worker_class="gevent"),
+            "wsgi",
+            Shape("gunicorn", "gevent", 2, 1000, 2000),
+        ),
+        # gunicorn promotes a sync worker with threads to gthread.
+        (LabSettings(web_workers=1, web_threads=4), "wsgi", Shape("gunicorn", "gthread", 1, 4, 4)),
+        (
+            LabSettings(web_workers=3, upstream_pool_size=100),
+            "asgi",
+            Shape("uvicorn", "uvicorn", 3, 1, 300),
+        ),
+        (
+            LabSettings(web_workers=2, asgi_server="gunicorn", upstream_pool_size=10),
+            "asgi",
+            Shape("gunicorn", "uvicorn", 2, 1, 20),
+        ),
+        # Behind the proxy: the same server, and it says so.
+        (
+            LabSettings(web_workers=2, lab_proxy="nginx"),
+            "wsgi",
+            Shape("gunicorn", "sync", 2, 1, 2, "nginx"),
+        ),
+        (
+            LabSettings(web_workers=3, upstream_pool_size=100, lab_proxy="nginx"),
+            "asgi",
+            Shape("uvicorn", "uvicorn", 3, 1, 300, "nginx"),
+        ),
+    ],
+    ids=[
+        "sync",
+        "gthread",
+        "gevent",
+        "sync-with-threads",
+        "uvicorn",
+        "gunicorn-uvicorn",
+        "sync-behind-nginx",
+        "uvicorn-behind-nginx",
+    ],
+)
+def test_shape_follows_the_settings_as_the_server_runs_them(
+    lab: LabSettings, server: ServerName, expected: Shape
+) -> None:
+    assert shape(server, lab) == expected
+
+
+@pytest.mark.parametrize(
+    ("lab", "server", "line"),
+    [
+        (
+            LabSettings(wsgi_worker_class="gevent", gevent_greenlets=200),
+            "wsgi",
+            "Django on gunicorn (WSGI), 2 gevent workers of 200 greenlets",
+        ),
+    ],
+    ids=["gevent"],
+)
+def test_each_configuration_describes_itself(
+    lab: LabSettings, server: ServerName, line: str
+) -> None:
+    assert describe(server, lab) == line
