@@ -13,7 +13,7 @@ ServerName = Literal["wsgi", "asgi"]
 
 @dataclass(frozen=True)
 class Shape:
-    implementation: str  # the server program: gunicorn, uvicorn
+    implementation: str  # the server program: gunicorn, uvicorn, granian
     worker_class: str  # what runs the requests in a worker: sync, gthread, gevent, uvicorn...
     workers: int
     threads: int  # requests one worker serves at once: threads, greenlets; 1 for a loop
@@ -25,6 +25,10 @@ def shape(server: ServerName, lab: LabSettings) -> Shape:
     """How `lab serve` runs this server, from the same settings it reads."""
     w = lab.web_workers
     if server == "wsgi":
+        if lab.wsgi_server == "granian":
+            # Granian runs the WSGI app on WEB_THREADS blocking threads per worker.
+            t = lab.web_threads
+            return Shape("granian", "granian", w, t, w * t, lab.lab_proxy)
         if lab.wsgi_worker_class == "gevent":
             g = lab.gevent_greenlets
             return Shape("gunicorn", "gevent", w, g, w * g, lab.lab_proxy)
@@ -33,7 +37,8 @@ def shape(server: ServerName, lab: LabSettings) -> Shape:
         t = lab.web_threads if threaded else 1
         return Shape("gunicorn", "gthread" if threaded else "sync", w, t, w * t, lab.lab_proxy)
     # An event-loop worker has no request threads; its upstream pool caps its concurrency.
-    return Shape(lab.asgi_server, "uvicorn", w, 1, w * lab.upstream_pool_size, lab.lab_proxy)
+    worker = "granian" if lab.asgi_server == "granian" else "uvicorn"
+    return Shape(lab.asgi_server, worker, w, 1, w * lab.upstream_pool_size, lab.lab_proxy)
 
 
 def describe(server: ServerName, lab: LabSettings) -> str:
@@ -48,5 +53,7 @@ def describe(server: ServerName, lab: LabSettings) -> str:
         return (
             f"Django on gunicorn ({interface}), {s.workers} gevent workers of {s.threads} greenlets"
         )
+    if s.implementation == "granian":
+        return f"Django on granian ({interface}), {s.workers} workers, {s.threads} blocking threads"
     threads = f", {s.threads} threads" if s.threads > 1 else ""
     return f"Django on gunicorn ({interface}), {s.workers} {s.worker_class} workers{threads}"

@@ -26,8 +26,10 @@ MAX_GUNICORN_TIMEOUT_S = 3600
 # `lab load`: requests outstanding at once before arrivals are dropped.
 DEFAULT_MAX_IN_FLIGHT = 10_000
 
+WsgiServer = Literal["gunicorn", "granian"]
+# gunicorn's worker classes (WSGI_SERVER=gunicorn); granian runs its own threads.
 WsgiWorkerClass = Literal["sync", "gthread", "gevent"]
-AsgiServer = Literal["uvicorn", "gunicorn"]
+AsgiServer = Literal["uvicorn", "gunicorn", "granian"]
 AsyncClientName = Literal["aiohttp", "httpx"]
 # The Django middleware chain: the lab's own two (sync- and async-capable), plus a sync-only
 # no-op (`sync-only`), or plus the stack `django-admin startproject` writes (`django`).
@@ -75,11 +77,16 @@ class LabSettings:
     # Equal defaults on both servers, so the comparison is fair.
     web_workers: int = 2
     web_threads: int = 1
+    wsgi_server: WsgiServer = "gunicorn"
     wsgi_worker_class: WsgiWorkerClass = "sync"
     asgi_server: AsgiServer = "uvicorn"
     # Greenlets per gevent worker (WSGI_WORKER_CLASS=gevent): gunicorn's --worker-connections,
     # its default. Not WEB_THREADS, whose default 1 would make a gevent worker a sync one.
     gevent_greenlets: int = 1000
+    # Threads of granian's Rust runtime per worker (accepting, parsing, writing): granian's
+    # --runtime-threads. Its blocking threads (what runs the Python app) are WEB_THREADS
+    # under WSGI and 1 under ASGI, the only value granian accepts there.
+    granian_runtime_threads: int = 1
     # Seconds a gunicorn worker may go without reporting to its arbiter (busy on one request,
     # or waiting for one to arrive) before the arbiter kills it. 0: above the longest request
     # the app allows (gunicorn_worker_timeout_s), so no legitimate request is ever cut.
@@ -122,6 +129,10 @@ class LabSettings:
             raise SettingsError(f"WEB_THREADS={self.web_threads}: expected 1-512")
         if not 1 <= self.gevent_greenlets <= 100_000:
             raise SettingsError(f"GEVENT_GREENLETS={self.gevent_greenlets}: expected 1-100000")
+        if not 1 <= self.granian_runtime_threads <= 64:
+            raise SettingsError(
+                f"GRANIAN_RUNTIME_THREADS={self.granian_runtime_threads}: expected 1-64"
+            )
         if not 0 < self.upstream_timeout_s <= MAX_TIMEOUT_S:
             raise SettingsError(
                 f"UPSTREAM_TIMEOUT_S={self.upstream_timeout_s}: expected (0, {MAX_TIMEOUT_S:g}]"
@@ -140,6 +151,11 @@ class LabSettings:
                 raise SettingsError(
                     f"{f.name.upper()}={value!r}: expected one of {', '.join(choices)}"
                 )
+        if self.wsgi_server == "granian" and self.wsgi_worker_class != "sync":
+            raise SettingsError(
+                f"WSGI_WORKER_CLASS={self.wsgi_worker_class}: gunicorn's; with WSGI_SERVER="
+                "granian leave it sync (granian runs WEB_THREADS threads per worker)"
+            )
         if not 0 <= self.gunicorn_timeout_s <= MAX_GUNICORN_TIMEOUT_S:
             raise SettingsError(
                 f"GUNICORN_TIMEOUT_S={self.gunicorn_timeout_s}: expected 0 (derived) "
@@ -208,6 +224,7 @@ def _parse(name: str, raw: str, annotation: object) -> object:
 
 
 _CHOICES: dict[str, tuple[str, ...]] = {
+    "WsgiServer": get_args(WsgiServer),
     "WsgiWorkerClass": get_args(WsgiWorkerClass),
     "AsgiServer": get_args(AsgiServer),
     "AsyncClientName": get_args(AsyncClientName),

@@ -1,4 +1,4 @@
-"""WSGI entrypoint (gunicorn): `django_app.wsgi:application`."""
+"""WSGI entrypoint (gunicorn, granian): `django_app.wsgi:application`."""
 
 import os
 

@@ -61,12 +61,16 @@ def command(name: str, s: LabSettings) -> list[str]:
         ]
     if name == "wsgi":
         app = "django_app.wsgi:application"
+        if s.wsgi_server == "granian":
+            return _granian(s, port, "wsgi", app)
         greenlets = []
         if s.wsgi_worker_class == "gevent":
             # The gevent worker serves each connection on a greenlet, up to this many.
             greenlets = ["--worker-connections", str(s.gevent_greenlets)]
         return [*_gunicorn(s, port, s.wsgi_worker_class), *greenlets, app]
     if name == "asgi":
+        if s.asgi_server == "granian":
+            return _granian(s, port, "asginl", "django_app.asgi:application")
         if s.asgi_server == "gunicorn":
             worker = "django_app.uvicorn_worker.DjangoUvicornWorker"
             return [*_gunicorn(s, port, worker), "django_app.asgi:application"]
@@ -108,6 +112,48 @@ def _gunicorn(s: LabSettings, port: str, worker_class: str) -> list[str]:
         # gunicorn >= 25 opens a control socket at one fixed per-user path: two
         # instances on a host would collide, and the lab does not use it.
         "--no-control-socket",
+    ]
+
+
+# Requests a granian WSGI worker takes in, to queue for its blocking threads. Not WEB_THREADS:
+# admitting only as many as it has threads stalled requests for seconds here.
+GRANIAN_WSGI_BACKPRESSURE = 1024
+
+
+def _granian(s: LabSettings, port: str, interface: str, app: str) -> list[str]:
+    """granian, every knob that shapes it explicit (its defaults depend on its version and
+    on the interface). `asginl`: ASGI without lifespan, which Django does not support."""
+    wsgi = interface == "wsgi"
+    # WSGI runs the app on blocking threads (WEB_THREADS, as gthread's threads). ASGI runs it
+    # on the loop of the one thread granian allows there; its backpressure (requests a worker
+    # takes at once) follows the upstream pool, as uvicorn's concurrency does.
+    blocking = s.web_threads if wsgi else 1
+    backpressure = GRANIAN_WSGI_BACKPRESSURE if wsgi else s.upstream_pool_size
+    return [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        interface,
+        "--host",
+        s.lab_host,
+        "--port",
+        port,
+        "--workers",
+        str(s.web_workers),
+        "--blocking-threads",
+        str(blocking),
+        "--backpressure",
+        str(backpressure),
+        "--runtime-threads",
+        str(s.granian_runtime_threads),
+        "--loop",
+        "uvloop",
+        "--no-ws",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        app,
     ]
 
 

@@ -209,9 +209,11 @@ DJANGO_ENV = (
         "ASGI_DB_REQUEST_STARTED",
         "WEB_WORKERS",
         "WEB_THREADS",
+        "WSGI_SERVER",
         "WSGI_WORKER_CLASS",
         "ASGI_SERVER",
         "GEVENT_GREENLETS",
+        "GRANIAN_RUNTIME_THREADS",
         "GUNICORN_TIMEOUT_S",
         "LAB_PROXY",
     }

@@ -50,6 +50,8 @@ ENDPOINTS = (
 
 CONFIGS: dict[str, tuple[ServerName, dict[str, Any]]] = {
     "gevent": ("wsgi", {"wsgi_worker_class": "gevent", "gevent_greenlets": 100}),
+    "granian-wsgi": ("wsgi", {"wsgi_server": "granian", "web_threads": 4}),
+    "granian-asgi": ("asgi", {"asgi_server": "granian"}),
 }
 
 
@@ -181,3 +183,22 @@ def test_cpu_in_a_gevent_worker_holds_back_its_other_greenlets(lab: LabSettings)
     print(f"/ping during {cpu_s} s of CPU in one gevent worker: {held:.3f} s; hub lag {lag:.2f} s")
     assert held >= cpu_s / 2  # it waited for the CPU work, as on an event loop
     assert lag >= cpu_s / 2  # and the hub's probe saw the same block
+
+
+@pytest.mark.parametrize("config", ["granian-wsgi", "granian-asgi"])
+def test_granians_workers_metrics_add_up_exactly(lab: LabSettings, config: str) -> None:
+    # granian starts its workers itself, as uvicorn does: /metrics must still add up every
+    # worker's files in the multiprocess directory `lab serve` prepared.
+    name, changes = CONFIGS[config]
+    with server(name, lab, {**changes, "web_workers": 2}) as base:
+        _, ok = burst(base + "/io/sync?delay_ms=150", 12)
+        _, pings = burst(base + "/ping", 25)
+        _, bad = burst(base + "/io/sync?delay_ms=-1", 5)
+        samples = scrape(base)
+    assert (ok, pings, bad) == ([200] * 12, [200] * 25, [400] * 5)
+    requests = "lab_http_requests_total"
+    assert total(samples, requests, server=name, route="io_sync", status="200") == 12
+    assert total(samples, requests, server=name, route="io_sync", status="400") == 5
+    assert total(samples, requests, server=name, route="ping") == 25
+    assert total(samples, "lab_http_requests_in_flight", route="io_sync") == 0
+    assert total(samples, "lab_server_workers", server=name) == 2

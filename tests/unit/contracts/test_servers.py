@@ -21,6 +21,16 @@ from contracts.settings import LabSettings
             "wsgi",
             Shape("gunicorn", "gevent", 2, 1000, 2000),
         ),
+        (
+            LabSettings(web_workers=3, web_threads=4, wsgi_server="granian"),
+            "wsgi",
+            Shape("granian", "granian", 3, 4, 12),
+        ),
+        (
+            LabSettings(web_workers=2, asgi_server="granian", upstream_pool_size=50),
+            "asgi",
+            Shape("granian", "granian", 2, 1, 100),
+        ),
         # gunicorn promotes a sync worker with threads to gthread.
         (LabSettings(web_workers=1, web_threads=4), "wsgi", Shape("gunicorn", "gthread", 1, 4, 4)),
         (
@@ -49,6 +59,8 @@ from contracts.settings import LabSettings
         "sync",
         "gthread",
         "gevent",
+        "granian-wsgi",
+        "granian-asgi",
         "sync-with-threads",
         "uvicorn",
         "gunicorn-uvicorn",
@@ -70,8 +82,14 @@ def test_shape_follows_the_settings_as_the_server_runs_them(
             "wsgi",
             "Django on gunicorn (WSGI), 2 gevent workers of 200 greenlets",
         ),
+        (
+            LabSettings(wsgi_server="granian", web_threads=4),
+            "wsgi",
+            "Django on granian (WSGI), 2 workers, 4 blocking threads",
+        ),
+        (LabSettings(asgi_server="granian"), "asgi", "Django on granian (ASGI), 2 workers"),
     ],
-    ids=["gevent"],
+    ids=["gevent", "granian-wsgi", "granian-asgi"],
 )
 def test_each_configuration_describes_itself(
     lab: LabSettings, server: ServerName, line: str

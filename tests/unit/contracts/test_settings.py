@@ -41,11 +41,17 @@ def test_empty_value_means_default() -> None:
             {"WSGI_WORKER_CLASS": "eventlet"},
             "WSGI_WORKER_CLASS='eventlet': expected one of sync, gthread, gevent",
         ),
+        ({"WSGI_SERVER": "waitress"}, "WSGI_SERVER='waitress': expected one of gunicorn, granian"),
+        (
+            {"WSGI_SERVER": "granian", "WSGI_WORKER_CLASS": "gevent"},
+            "WSGI_WORKER_CLASS=gevent: gunicorn's; with WSGI_SERVER=granian leave it sync",
+        ),
         ({"GEVENT_GREENLETS": "0"}, "GEVENT_GREENLETS=0: expected 1-100000"),
+        ({"GRANIAN_RUNTIME_THREADS": "65"}, "GRANIAN_RUNTIME_THREADS=65: expected 1-64"),
         ({"ASGI_DB_REQUEST_STARTED": "maybe"}, "ASGI_DB_REQUEST_STARTED: expected 1 or 0"),
         (
             {"ASGI_SERVER": "daphne"},
-            "ASGI_SERVER='daphne': expected one of uvicorn, gunicorn",
+            "ASGI_SERVER='daphne': expected one of uvicorn, gunicorn, granian",
         ),
         ({"MIDDLEWARE_STACK": "none"}, "expected one of lab, sync-only, django"),
         ({"LAB_PROXY": "varnish"}, "LAB_PROXY='varnish': expected one of off, nginx"),

@@ -40,6 +40,32 @@ def test_gevent_runs_gunicorns_gevent_worker_with_its_greenlets() -> None:
     assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in environment("wsgi", LabSettings(), base={})
 
 
+def test_granian_serves_both_interfaces_with_every_knob_explicit() -> None:
+    s = LabSettings.from_env(
+        {
+            "WSGI_SERVER": "granian",
+            "ASGI_SERVER": "granian",
+            "WEB_WORKERS": "3",
+            "WEB_THREADS": "4",
+            "GRANIAN_RUNTIME_THREADS": "2",
+            "UPSTREAM_POOL_SIZE": "50",
+        }
+    )
+    wsgi, asgi = command("wsgi", s), command("asgi", s)
+    for argv in (wsgi, asgi):
+        assert argv[1:3] == ["-m", "granian"]
+        assert argv[argv.index("--workers") + 1] == "3"
+        assert argv[argv.index("--runtime-threads") + 1] == "2"
+    assert wsgi[wsgi.index("--interface") + 1] == "wsgi"
+    assert wsgi[wsgi.index("--blocking-threads") + 1] == "4"
+    assert wsgi[-1] == "django_app.wsgi:application"
+    # ASGI without lifespan (Django has none), one blocking thread (granian allows no more).
+    assert asgi[asgi.index("--interface") + 1] == "asginl"
+    assert asgi[asgi.index("--blocking-threads") + 1] == "1"
+    assert asgi[asgi.index("--backpressure") + 1] == "50"
+    assert asgi[-1] == "django_app.asgi:application"
+
+
 def test_each_server_gets_its_own_fresh_metrics_dir(tmp_path: Path) -> None:
     s = LabSettings.from_env({"LAB_VAR_DIR": str(tmp_path)})
     assert metrics_dir("wsgi", s) != metrics_dir("asgi", s)
