@@ -27,6 +27,7 @@ EXPECTED = {
     "sync-middleware": ["Good", "OK", "Bad"],
     "cpu-chunks": ["Bad", "OK", "OK"],
     "gthread": ["Good", "Good", "Bad", "Good"],
+    "green-threads": ["Bad", "Good", "Bad"],
     "little": ["Follows", "Follows", "Capped", "Follows", "Follows", "Above W÷D", "Above W÷D"],
     "async-orm": ["Holds", "Holds", "Holds", "Holds", "Frees"],
     "slow-clients": ["Bad", "Good", "Good", "Good"],
