@@ -70,9 +70,9 @@ BUILTIN_ANNOTATION: Json = {
 LOAD_TEST_ANNOTATION = annotation(
     "Load test",
     'locust_runner_state{state=~"spawning|running"} == 1',
-    "Locust {{state}}",
-    "the load generator is {{state}}",
-    "state",
+    "Locust {{state}}: {{target}}",
+    "the load generator is {{state}}, loading {{target}}",
+    "state,target",
     "rgba(128, 128, 128, 0.35)",  # neutral: orange and blue are the servers' colours
 )
 # Served by `lab exercise run` (`lab_exercise_phase{exercise, phase} 1` while a phase is

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from loadgen.knobs import KNOBS, knob_name
-from loadgen.targets import TARGETS, default_urls
+from loadgen.targets import CHOICES, TARGETS, default_urls
 
 DEFAULT_TARGET = "asgi"
 # Each Django copy's base URL when neither a flag nor a LOCUST_*_URL variable gives one.
@@ -21,10 +21,12 @@ def add_arguments(parser: Any) -> None:
     """Add the lab's arguments to Locust's parser (the `init_command_line_parser` event)."""
     parser.add_argument(
         "--target",
-        choices=TARGETS,
+        choices=CHOICES,
         default=DEFAULT_TARGET,
         env_var="LOCUST_TARGET",
-        help="Django copy to load when Host is empty: asgi (uvicorn) or wsgi (gunicorn)",
+        help="Django copy to load when Host is empty: asgi (uvicorn), wsgi (gunicorn), or "
+        "both (users split evenly, each request named after its server; the servers then "
+        "share the CPU: load one at a time to compare CPU-bound work)",
     )
     for flag, spec, text in KNOBS:
         env = "LOCUST_" + knob_name(flag).upper()

@@ -12,7 +12,9 @@ from flask import Response
 from locust.env import Environment
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from loadgen.arguments import DEFAULT_TARGET
 from loadgen.locust_metrics import LocustCollector
+from loadgen.targets import run_target
 
 
 def install(environment: Environment) -> None:
@@ -22,7 +24,15 @@ def install(environment: Environment) -> None:
     # Own registry: the default one would also export this process's gevent/python internals
     # under names that collide with the servers' when Prometheus scrapes several jobs.
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(LocustCollector(lambda: environment.runner))
+    options = environment.parsed_options
+    registry.register(
+        LocustCollector(
+            lambda: environment.runner,
+            lambda: run_target(
+                environment.host, getattr(options, "target", None) or DEFAULT_TARGET
+            ),
+        )
+    )
 
     app = web_ui.app
     if app is None:

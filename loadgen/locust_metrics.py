@@ -13,25 +13,32 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from loadgen.rounding import NOTE
+from loadgen.targets import target_of
 
 QUANTILES = (0.5, 0.9, 0.95, 0.99)
 AGGREGATED = "Aggregated"  # Locust's name for the all-requests row
 
 
 class LocustCollector(Collector):
-    def __init__(self, runner: Callable[[], Any]) -> None:
+    """`target`: what the run loads (`loadgen.targets.run_target`), asked at each scrape
+    since the web UI may change it between runs; every request series and the runner state
+    carry it as the `target` label (a request's own server in a `both` run)."""
+
+    def __init__(self, runner: Callable[[], Any], target: Callable[[], str]) -> None:
         self._runner = runner  # a getter: the runner exists only after init
+        self._target = target
 
     def collect(self) -> Iterator[Metric]:
         runner = self._runner()
         if runner is None:
             return
-        yield from _users(runner)
-        yield from _requests(runner.stats)
+        target = self._target()
+        yield from _users(runner, target)
+        yield from _requests(runner.stats, target)
         yield from _nodes(runner)
 
 
-def _users(runner: Any) -> Iterator[Metric]:
+def _users(runner: Any, target: str) -> Iterator[Metric]:
     users = GaugeMetricFamily(
         "locust_users", "Running Locust users by user class", labels=["user_class"]
     )
@@ -43,14 +50,16 @@ def _users(runner: Any) -> Iterator[Metric]:
         users.add_metric([name], count)
     yield users
     state = GaugeMetricFamily(
-        "locust_runner_state", "1 for the runner's current state", labels=["state"]
+        "locust_runner_state",
+        "1 for the runner's current state; target: the server(s) it loads",
+        labels=["state", "target"],
     )
-    state.add_metric([str(runner.state)], 1)
+    state.add_metric([str(runner.state), target], 1)
     yield state
 
 
-def _requests(stats: Any) -> Iterator[Metric]:
-    labels = ["method", "name"]
+def _requests(stats: Any, run: str) -> Iterator[Metric]:
+    labels = ["method", "name", "target"]
     requests = CounterMetricFamily(
         "locust_requests", "Requests finished since the test started", labels=labels
     )
@@ -72,7 +81,8 @@ def _requests(stats: Any) -> Iterator[Metric]:
     )
     entries = [*stats.entries.values(), stats.total]
     for e in entries:
-        key = [e.method or "", e.name if e is not stats.total else AGGREGATED]
+        name = e.name if e is not stats.total else AGGREGATED
+        key = [e.method or "", name, run if e is stats.total else target_of(name, run)]
         requests.add_metric(key, e.num_requests)
         failures.add_metric(key, e.num_failures)
         rps.add_metric(key, e.current_rps)

@@ -113,7 +113,7 @@ def test_web_ui_service_offers_the_lab_parameters_and_metrics(web_ui: str) -> No
     metrics = scrape(web_ui + "/metrics")
     for name in ("target", "delay_ms", "cpu_ms", "StepsShape", "SpikeShape", "IoSyncUser"):
         assert name in page, name
-    assert 'locust_runner_state{state="ready"} 1.0' in metrics
+    assert 'locust_runner_state{state="ready",target="asgi"} 1.0' in metrics
 
 
 def test_web_ui_page_and_downloaded_report_state_the_rounding(web_ui: str) -> None:
@@ -140,7 +140,7 @@ def test_web_ui_refuses_to_start_with_a_knob_the_servers_reject(web_ui: str) -> 
         answer = json.loads(r.read())
     assert answer["success"] is False
     assert "fanout_n: must be between 1 and 50" in answer["message"]
-    assert 'locust_runner_state{state="ready"} 1.0' in scrape(web_ui + "/metrics")
+    assert 'locust_runner_state{state="ready",target="asgi"} 1.0' in scrape(web_ui + "/metrics")
 
 
 def test_headless_run_with_a_knob_out_of_bounds_fails_before_loading() -> None:

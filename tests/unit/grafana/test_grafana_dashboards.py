@@ -445,3 +445,11 @@ def test_panel_links_lead_to_the_other_dashboards_on_the_same_range() -> None:
     for ls in links.values():
         for link in ls:
             assert link["url"].endswith("?${__url_time_range}"), link
+
+
+def test_the_load_test_annotation_says_which_servers_are_loaded() -> None:
+    for d in built().values():
+        for a in d["annotations"]["list"]:
+            if a["name"] == "Load test":
+                assert "{{target}}" in a["titleFormat"], d["title"]
+                assert "target" in a["tagKeys"].split(","), d["title"]

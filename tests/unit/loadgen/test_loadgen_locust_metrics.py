@@ -49,9 +49,9 @@ class Master:
     worker_count: int = 2
 
 
-def scrape(runner: object) -> str:
+def scrape(runner: object, target: str = "asgi") -> str:
     registry = CollectorRegistry()
-    registry.register(LocustCollector(lambda: runner))
+    registry.register(LocustCollector(lambda: runner, lambda: target))
     return generate_latest(registry).decode()
 
 
@@ -66,13 +66,13 @@ def test_master_exports_users_requests_percentiles_and_workers() -> None:
     text = scrape(runner)
     for line in (
         'locust_users{user_class="IoAsyncUser"} 6.0',
-        'locust_requests_total{method="GET",name="/ping"} 4.0',
-        'locust_failures_total{method="GET",name="/ping"} 1.0',
-        'locust_requests_total{method="",name="Aggregated"} 4.0',
-        'locust_response_time_seconds{method="GET",name="/ping",quantile="0.5"} 0.03',
-        'locust_response_time_seconds{method="GET",name="/ping",quantile="0.99"} 0.4',
-        'locust_response_time_avg_seconds{method="GET",name="/ping"} 0.115',
-        'locust_runner_state{state="running"} 1.0',
+        'locust_requests_total{method="GET",name="/ping",target="asgi"} 4.0',
+        'locust_failures_total{method="GET",name="/ping",target="asgi"} 1.0',
+        'locust_requests_total{method="",name="Aggregated",target="asgi"} 4.0',
+        'locust_response_time_seconds{method="GET",name="/ping",quantile="0.5",target="asgi"} 0.03',
+        'locust_response_time_seconds{method="GET",name="/ping",quantile="0.99",target="asgi"} 0.4',
+        'locust_response_time_avg_seconds{method="GET",name="/ping",target="asgi"} 0.115',
+        'locust_runner_state{state="running",target="asgi"} 1.0',
         "locust_workers 2.0",
         'locust_cpu_percent{node="worker-0"} 40.0',
         'locust_cpu_percent{node="worker-1"} 95.0',
@@ -85,5 +85,22 @@ def test_no_percentiles_before_the_first_request() -> None:
     total = Entry("Aggregated", "", 0, 0)
     runner = Master(Stats({}, total), {}, {})
     text = scrape(runner)
-    assert 'locust_requests_total{method="",name="Aggregated"} 0.0' in text
+    assert 'locust_requests_total{method="",name="Aggregated",target="asgi"} 0.0' in text
     assert "locust_response_time_seconds{" not in text
+
+
+def test_a_run_on_both_servers_labels_each_request_with_its_server() -> None:
+    wsgi = Entry("wsgi /ping", "GET", 3, 0, [10, 20, 30])
+    asgi = Entry("asgi /ping", "GET", 5, 0, [10, 20, 30])
+    total = Entry("Aggregated", "", 8, 0, [10, 20, 30])
+    runner = Master(
+        Stats({("wsgi /ping", "GET"): wsgi, ("asgi /ping", "GET"): asgi}, total), {}, {}
+    )
+    text = scrape(runner, "both")
+    for line in (
+        'locust_requests_total{method="GET",name="wsgi /ping",target="wsgi"} 3.0',
+        'locust_requests_total{method="GET",name="asgi /ping",target="asgi"} 5.0',
+        'locust_requests_total{method="",name="Aggregated",target="both"} 8.0',
+        'locust_runner_state{state="running",target="both"} 1.0',
+    ):
+        assert line in text, line

@@ -1,6 +1,14 @@
 import pytest
 
-from loadgen.targets import default_urls, resolve
+from loadgen.targets import (
+    HOST,
+    default_urls,
+    named,
+    resolve,
+    run_target,
+    server_of_user,
+    target_of,
+)
 
 
 def test_default_urls_follow_the_lab_ports_and_compose_overrides() -> None:
@@ -15,3 +23,17 @@ def test_host_field_wins_else_the_target_picks_the_copy() -> None:
     assert resolve(None, "asgi", urls) == "http://a:2"
     with pytest.raises(ValueError, match="expected one of wsgi, asgi"):
         resolve("", "nginx", urls)
+
+
+def test_both_splits_users_in_turn_and_names_requests_after_their_server() -> None:
+    assert [server_of_user("both", i) for i in range(5)] == ["asgi", "wsgi"] * 2 + ["asgi"]
+    assert {server_of_user("wsgi", i) for i in range(3)} == {"wsgi"}
+    assert target_of(named("wsgi", "/ping"), "both") == "wsgi"
+    assert target_of("/ping", "asgi") == "asgi"
+    # A name that merely starts like a server's is the run's own in a one-server run.
+    assert target_of("wsgi /ping", "asgi") == "asgi"
+
+
+def test_a_host_field_makes_the_run_target_host() -> None:
+    assert run_target("http://elsewhere:3", "both") == HOST
+    assert run_target("", "both") == "both"
