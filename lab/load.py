@@ -2,6 +2,7 @@
 
 lab load --url http://127.0.0.1:8002/ping --rate 200 --duration 10s
 lab load --url http://127.0.0.1:8001/io/sync?delay_ms=200 --stages 5:10s,10:10s,20:10s
+lab load --target both --path '/io/async?delay_ms=200' --rate 20 --duration 5s
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from urllib.parse import urlsplit
 
 from contracts import values
 from contracts.settings import DEFAULT_MAX_IN_FLIGHT, MAX_TIMEOUT_S, LabSettings
+
+SERVERS = ("asgi", "wsgi")
+TARGETS = (*SERVERS, "both")
 
 
 def _given(value: str | None, default: str) -> str:
@@ -36,7 +40,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--url", help="target URL (default: the ASGI server's /ping)")
+    p.add_argument("--url", help="target URL (default: --path on the --target server)")
+    p.add_argument(
+        "--target",
+        choices=TARGETS,
+        help="instead of --url: the lab's asgi (default), wsgi, or both servers, each with "
+        "its own schedule at the full rate at the same moment (they then share the CPU: "
+        "compare CPU-bound work one server at a time)",
+    )
+    p.add_argument("--path", help="with --target: the path and query to request (default /ping)")
     p.add_argument("--rate", help="arrival rate in requests per second (default 100)")
     p.add_argument("--duration", help="how long, e.g. 10s, 2m (default 10s)")
     p.add_argument(
@@ -52,15 +64,30 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--json", metavar="PATH", help="also write the result as JSON")
 
 
+def urls(args: argparse.Namespace, settings: LabSettings) -> dict[str, str]:
+    """The URL of each schedule, by server (or "url" for --url): one, or both servers'."""
+    if args.url is not None:
+        if args.target is not None or args.path is not None:
+            raise ValueError("give either --url or --target/--path, not both")
+        parts = urlsplit(args.url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"--url {args.url!r}: expected an http:// or https:// URL")
+        return {"url": args.url}
+    path = _given(args.path, "/ping")
+    if not path.startswith("/"):
+        raise ValueError(f"--path {path!r}: expected a path starting with /")
+    target = args.target or "asgi"
+    ports = {"asgi": settings.asgi_port, "wsgi": settings.wsgi_port}
+    servers = SERVERS if target == "both" else (target,)
+    return {s: settings.url(ports[s]) + path for s in servers}
+
+
 def main(args: argparse.Namespace, settings: LabSettings) -> int:
-    from loadgen.openmodel import Stage, parse_stages, run
+    from loadgen.openmodel import Stage, parse_stages, run_each
     from loadgen.openmodel.schedule import MAX_DURATION_S, MAX_RATE
 
-    url = args.url or settings.url(settings.asgi_port) + "/ping"
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        sys.exit(f"lab load: --url {url!r}: expected an http:// or https:// URL")
     try:
+        chosen = urls(args, settings)
         if args.stages is not None:
             if args.rate is not None or args.duration is not None:
                 raise ValueError("give either --stages or --rate/--duration, not both")
@@ -82,10 +109,17 @@ def main(args: argparse.Namespace, settings: LabSettings) -> int:
     except ValueError as e:
         sys.exit(f"lab load: {e}")
 
-    result = run(url, stages, timeout_s=timeout, max_in_flight=max_in_flight)
-    print(result.report())
+    results = run_each(chosen, stages, timeout_s=timeout, max_in_flight=max_in_flight)
+    if len(results) == 1:
+        (result,) = results.values()
+        print(result.report())
+        written = result.as_dict()
+    else:
+        # The generator's CPU figure in each report is the whole process's, both schedules.
+        print("\n\n".join(f"== {server} ==\n{r.report()}" for server, r in results.items()))
+        written = {server: r.as_dict() for server, r in results.items()}
     if args.json:
         path = Path(args.json)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(result.as_dict(), indent=2) + "\n")
+        path.write_text(json.dumps(written, indent=2) + "\n")
     return 0

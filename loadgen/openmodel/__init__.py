@@ -6,8 +6,8 @@ previous one finishes, so a slow server cannot slow the load down (no coordinate
     print(result.report())
 """
 
-from loadgen.openmodel.generator import run, run_async
+from loadgen.openmodel.generator import run, run_async, run_each
 from loadgen.openmodel.result import Result
 from loadgen.openmodel.schedule import Stage, parse_duration, parse_stages
 
-__all__ = ["Result", "Stage", "parse_duration", "parse_stages", "run", "run_async"]
+__all__ = ["Result", "Stage", "parse_duration", "parse_stages", "run", "run_async", "run_each"]

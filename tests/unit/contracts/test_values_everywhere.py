@@ -109,6 +109,7 @@ def _lab_load(option: str) -> Callable[[str], Verdict]:
         args = argparse.Namespace(
             url="http://127.0.0.1:1/", rate="5", duration="1s", stages=None, timeout="1s"
         )
+        args.target = args.path = None
         args.max_in_flight = "5"
         setattr(args, option.removeprefix("--").replace("-", "_"), raw)
         try:
@@ -137,26 +138,26 @@ class _Ran(Exception):
         self.max_in_flight = max_in_flight
 
 
-def _run(
-    url: str,
+def _run_each(
+    urls: dict[str, str],
     stages: Sequence[Stage],
     *,
     timeout_s: float = 30.0,
     max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
 ) -> NoReturn:
-    """In place of the generator's `run`: stops `lab load` where the load would start."""
+    """In place of the generator's `run_each`: stops `lab load` where the load would start."""
     raise _Ran(stages, timeout_s, max_in_flight)
 
 
 def _stopping_at_the_generator(call: Callable[[], object]) -> None:
     import loadgen.openmodel
 
-    saved = loadgen.openmodel.run
-    loadgen.openmodel.run = _run
+    saved = loadgen.openmodel.run_each
+    loadgen.openmodel.run_each = _run_each
     try:
         call()
     finally:
-        loadgen.openmodel.run = saved
+        loadgen.openmodel.run_each = saved
 
 
 def _stage(part: str) -> Callable[[str], Verdict]:

@@ -26,6 +26,11 @@ def lab_load(*args: str) -> subprocess.CompletedProcess[str]:
         (["--url", "ftp://x/"], "lab load: --url 'ftp://x/': expected an http:// or https:// URL"),
         (["--max-in-flight", "0"], "lab load: --max-in-flight 0: expected 1-1000000"),
         (["--stages", "1:1s", "--rate", "5"], "lab load: give either --stages or --rate"),
+        (
+            ["--url", "http://x/", "--target", "both"],
+            "lab load: give either --url or --target/--path, not both",
+        ),
+        (["--target", "both", "--path", "ping"], "lab load: --path 'ping': expected a path"),
     ],
 )
 def test_bad_input_is_one_line_without_traceback(args: list[str], message: str) -> None:
