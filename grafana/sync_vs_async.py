@@ -339,13 +339,14 @@ def why(g: Layout) -> None:
     g.add(loop_lag, 8, 8)
     upstream = timeseries(
         "Upstream: configured delay and the calls the servers make",
-        "What the servers wait for: the delay the slow upstream draws (its own metric), "
-        "and the p95 of the calls each server makes, by HTTP client.",
+        "What the servers wait for, like with like: the p95 of the delay the slow upstream "
+        "draws (its own metric, dashed) and the p95 of the calls each server makes, by HTTP "
+        "client. A call's p95 well above the upstream's means the wait is on the server's "
+        "side (a full pool, a blocked event loop), not the upstream's.",
         [
             (
-                f"sum({rate('upstream_delay_configured_seconds_sum')}) / "
-                f"sum({rate('upstream_delay_configured_seconds_count')})",
-                "upstream configured (mean)",
+                quantile("0.95", "upstream_delay_configured_seconds", "le"),
+                "upstream configured (p95)",
             ),
             (
                 quantile("0.95", "lab_upstream_request_duration_seconds", "server, client, le"),

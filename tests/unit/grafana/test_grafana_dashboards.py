@@ -453,3 +453,11 @@ def test_the_load_test_annotation_says_which_servers_are_loaded() -> None:
             if a["name"] == "Load test":
                 assert "{{target}}" in a["titleFormat"], d["title"]
                 assert "target" in a["tagKeys"].split(","), d["title"]
+
+
+def test_the_upstream_panel_compares_like_with_like() -> None:
+    d = built()["sync-vs-async.json"]
+    (upstream,) = [p for p in panels(d) if p["title"].startswith("Upstream")]
+    stats = {re.match(r"histogram_quantile\(([\d.]+),", t["expr"]) for t in upstream["targets"]}
+    assert None not in stats, "every series of the panel is a percentile"
+    assert len({m[1] for m in stats if m}) == 1, "the same percentile on every series"
