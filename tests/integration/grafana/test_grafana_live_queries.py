@@ -97,15 +97,18 @@ def answers(prom: str, q: Query, expr: str) -> bool:
 
 
 @contextlib.contextmanager
-def locust(settings: LabSettings, asgi: str, log: Path) -> Iterator[str]:
-    """Locust's web UI (and its /metrics) with a small closed-loop load on ASGI."""
+def locust(
+    settings: LabSettings, urls: dict[str, str], log: Path, target: str = "asgi"
+) -> Iterator[str]:
+    """Locust's web UI (and its /metrics) with a small closed-loop load on `target`."""
     argv = [
         sys.executable, "-m", "locust",
         "-f", "loadgen/locustfiles/slow_io.py,loadgen/locustfiles/mixed_workload.py",
         "IoAsyncUser", "PingBystanderUser",
-        "--autostart", "-u", "3", "-r", "3", "-t", "120s",
+        "--autostart", "-u", "4", "-r", "4", "-t", "120s",
         "--web-host", "127.0.0.1", "--web-port", str(settings.locust_web_port),
-        "--target", "asgi", "--asgi-url", asgi, "--delay-ms", "20",
+        "--target", target, "--asgi-url", urls["asgi"], "--wsgi-url", urls["wsgi"],
+        "--delay-ms", "20",
     ]  # fmt: skip
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -214,6 +217,86 @@ def lab(prometheus_binary: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         yield Lab(settings, urls, logs)
 
 
+def top_rows(d: Json, count: int) -> list[Json]:
+    """The panels under the dashboard's first `count` row headers."""
+    found, rows = [], 0
+    for panel in d["panels"]:
+        if panel["type"] == "row":
+            rows += 1
+            if rows > count:
+                break
+        elif rows:
+            found.append(panel)
+    return found
+
+
+def servers_answering(prom: str, panel: Json) -> set[str]:
+    """The servers whose series a panel's queries return now (each query as Grafana sends
+    it; no panel of these rows uses a template variable)."""
+    return {
+        s["metric"].get("server", "")
+        for t in panel.get("targets", [])
+        for s in query(prom, substitute(t["expr"], {}))
+    }
+
+
+def missing_a_server(prom: str, panels: list[Json]) -> dict[str, set[str]]:
+    """Each panel with a query but not both servers' series, and the servers it shows."""
+    missing = {}
+    for p in panels:
+        if p.get("targets"):
+            shown = servers_answering(prom, p)
+            if not {"wsgi", "asgi"} <= shown:
+                missing[p["title"]] = shown
+    return missing
+
+
+# First in the module: no earlier test's traffic is inside the rules' 30 s window or the
+# tiles' range yet, so every series here comes from this run on both servers.
+def test_with_both_servers_loaded_the_first_two_rows_show_both(lab: Lab) -> None:
+    d = DASHBOARDS["sync-vs-async.json"]()
+    # The event loop is ASGI's alone: gunicorn's sync workers have none to measure.
+    checked = [p for p in top_rows(d, 2) if "event loop" not in p["title"].lower()]
+    assert any(p.get("targets") for p in checked)
+    with locust(lab.settings, lab.urls, lab.logs / "locust-both.log", target="both") as web:
+        deadline = time.monotonic() + 90
+        missing = missing_a_server(lab.prom, checked)
+        while missing and time.monotonic() < deadline:
+            time.sleep(2)
+            missing = missing_a_server(lab.prom, checked)
+        assert not missing, f"panels without both servers: {missing}"
+        # Locust's own series say which server each request went to.
+        loaded = {s["metric"]["target"] for s in query(lab.prom, "locust_requests_total")}
+        assert {"wsgi", "asgi", "both"} <= loaded, loaded
+        state = query(lab.prom, 'locust_runner_state{state=~"spawning|running"} == 1')
+        assert {s["metric"]["target"] for s in state} == {"both"}
+        assert "wsgi /io/async" in get(web + "/metrics").decode()
+
+
+def test_lab_load_on_both_servers_runs_one_schedule_each(lab: Lab) -> None:
+    out = lab.logs / "load-both.json"
+    env = {
+        **os.environ,
+        "WSGI_PORT": str(lab.settings.wsgi_port),
+        "ASGI_PORT": str(lab.settings.asgi_port),
+    }
+    argv = [
+        sys.executable, "-m", "lab", "load", "--target", "both",
+        "--path", "/io/async?delay_ms=20", "--rate", "20", "--duration", "3s",
+        "--json", str(out),
+    ]  # fmt: skip
+    r = subprocess.run(argv, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "== asgi ==" in r.stdout
+    assert "== wsgi ==" in r.stdout
+    results = json.loads(out.read_text())
+    assert set(results) == {"asgi", "wsgi"}
+    for server, port in (("asgi", lab.settings.asgi_port), ("wsgi", lab.settings.wsgi_port)):
+        assert f":{port}/io/async" in results[server]["url"], results[server]
+        # 20/s for 3 s on each: about 60 requests, all answered by that server.
+        assert results[server]["ok"] >= 40, results[server]
+
+
 def phase_annotation() -> str:
     """The expression of the dashboard's "Exercise phase" annotation."""
     (expr,) = [
@@ -289,7 +372,7 @@ def test_every_dashboard_query_returns_series_from_a_loaded_lab(lab: Lab) -> Non
     wsgi, asgi = lab.urls["wsgi"], lab.urls["asgi"]
     wsgi_urls = ["/io/sync?delay_ms=20", "/ping", "/db/sync?delay_ms=5", "/io/async?delay_ms=20"]
     with (
-        locust(lab.settings, asgi, lab.logs / "locust.log"),
+        locust(lab.settings, lab.urls, lab.logs / "locust.log"),
         request_loop([wsgi + u for u in wsgi_urls] + [asgi + "/db/async?delay_ms=5"]),
     ):
         # Rates need two scrapes inside their 30 s window, and the rules one more
