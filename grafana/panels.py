@@ -127,7 +127,8 @@ def timeseries(
         "fieldConfig": {
             "defaults": {
                 "unit": unit,
-                "min": None if log else 0,
+                # A log axis has no 0: left unset there (the schema's min is a number).
+                **({} if log else {"min": 0}),
                 "custom": custom,
                 "thresholds": _thresholds(thresholds),
                 **_no_value(no_value),
