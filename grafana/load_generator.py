@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from contracts.dashboards import LOAD_GENERATOR
 from grafana.dashboard import LOAD_TEST_ANNOTATION, dashboard, query_variable
-from grafana.panels import Json, Layout, by_regex_dashed, rate, reference, stat, timeseries
+from grafana.panels import (
+    Json,
+    Layout,
+    by_regex_dashed,
+    rate,
+    reference,
+    server_colors,
+    stat,
+    timeseries,
+)
 
 # The request names chosen in the `name` variable; never Locust's "Aggregated" total, which
 # "All" (`.+`) would otherwise include.
@@ -91,7 +100,8 @@ def users_and_requests(g: Layout) -> None:
             ('locust_requests_per_second{name="Aggregated"}', "all (Locust's current rate)"),
         ],
         "reqps",
-        overrides=[reference("^all ")],
+        # A `both` run names each request after its server: its colour, as on Sync vs Async.
+        overrides=[*server_colors(shades=True), reference("^all ")],
         no_value=NO_LOAD,
     )
     g.add(requests, 12, 8)
@@ -103,6 +113,7 @@ def failures_and_response_times(g: Layout) -> None:
         "Failed requests per second (HTTP errors, timeouts, connection errors).",
         [(f"sum by (name) ({rate(f'locust_failures_total{{{NAME}}}')})", "{{name}}")],
         "reqps",
+        overrides=server_colors(shades=True),
         no_value=NO_LOAD,
     )
     g.add(failures, 12, 8)
@@ -116,7 +127,7 @@ def failures_and_response_times(g: Layout) -> None:
             (f'locust_response_time_seconds{{{NAME}, quantile="0.95"}}', "{{name}} p95"),
         ],
         "s",
-        overrides=[by_regex_dashed(" p95$")],
+        overrides=[*server_colors(shades=True), by_regex_dashed(" p95$")],
         no_value=NO_LOAD,
     )
     g.add(percentiles, 12, 8)

@@ -32,9 +32,11 @@ NO_TRAFFIC = "no traffic yet"
 SERVICE_TARGETS = 'service!~"' + "|".join(t.name for t in SCRAPE_ONLY) + '"'
 
 INTRO = """\
-**Run** `lab up`, then load it: start a test in Locust's web UI (port 8089, target `wsgi` or
-`asgi`). `lab exercise run seed-table` scripts four phases and prints its verdict in the
-terminal (its servers run on ports of their own).
+**Run** `lab up`, then load it: start a test in Locust's web UI (port 8089), target `both`
+to watch the two servers under the same load (slow I/O), or `wsgi` / `asgi` one at a time
+for CPU-bound work (both at once would share the cores). `lab exercise run seed-table`
+scripts four phases and prints its verdict in the terminal (its servers run on ports of
+their own).
 
 **Look first** at the left: each server's requests/s against its dashed bound (touching it =
 saturated), then p95. **Orange = WSGI**, **blue = ASGI**.

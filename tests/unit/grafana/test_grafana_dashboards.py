@@ -461,3 +461,25 @@ def test_the_upstream_panel_compares_like_with_like() -> None:
     stats = {re.match(r"histogram_quantile\(([\d.]+),", t["expr"]) for t in upstream["targets"]}
     assert None not in stats, "every series of the panel is a percentile"
     assert len({m[1] for m in stats if m}) == 1, "the same percentile on every series"
+
+
+def test_locust_series_of_a_both_run_take_their_servers_colours() -> None:
+    """A `--target both` run names each request after its server (`wsgi /ping`): the Load
+    generator's per-name series take that server's colour."""
+    d = built()["load-generator.json"]
+    checked = []
+    for p in panels(d):
+        if not any("{{name}}" in t.get("legendFormat", "") for t in p.get("targets", [])):
+            continue
+        for server, color in SERVER_COLORS.items():
+            matching = [
+                o
+                for o in p["fieldConfig"]["overrides"]
+                if o["matcher"]["id"] == "byRegexp"
+                and re.search(o["matcher"]["options"], f"{server} /ping")
+                and color_of(o) is not None
+            ]
+            assert matching, f"{p['title']}: no colour for {server}'s requests"
+            assert color_of(matching[-1]) == {"mode": "shades", "fixedColor": color}
+        checked.append(p["title"])
+    assert len(checked) >= 3, checked
