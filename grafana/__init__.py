@@ -18,5 +18,6 @@ dashboard around them (annotations, template variables, links); `generate` which
 dashboard goes to, and the command that writes or checks them.
 
 The package uses the standard library only: it describes what the lab exports, it does not
-import the lab.
+import the lab. `schema_check/` (Node, not Python) type-checks the generated JSON against
+Grafana's published schema (docs/observability.md).
 """
