@@ -74,11 +74,14 @@ def exercise_result(
         row = asdict(run)
         row["window"] = {"start": iso(run.started_at), "end": iso(run.ended_at)}
         del row["started_at"], row["ended_at"]
-        row["verdict"] = row_verdict(exercise.phase(run.name), verdicts)
+        phase = exercise.phase(run.name)
+        row["pattern"], row["blocking"] = phase.pattern, phase.blocking
+        row["verdict"] = row_verdict(phase, verdicts)
         rows.append(row)
     return {
         "name": exercise.name,
         "question": exercise.question,
+        "explanation": exercise.explanation,
         "outcome": "as expected" if exit_code(verdicts) == 0 else "surprise",
         "phases": rows,
         "verdicts": [v.as_dict() for v in verdicts],
@@ -114,10 +117,21 @@ def read(path: Path) -> dict[str, Any]:
     """A results file written by `write`, its format and version checked; `ResultsError`
     says in one line what is wrong with it."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        doc = json.loads(text)
     except FileNotFoundError:
         raise ResultsError(f"{path}: no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except json.JSONDecodeError as e:
+        if not text.strip():
+            raise ResultsError(f"{path}: empty") from None
+        # Cut short (a run killed while writing, a partial copy): the text ends mid-document.
+        rest = text[e.pos :].rstrip()
+        if not rest or (e.msg.startswith("Unterminated string") and "\n" not in rest):
+            raise ResultsError(
+                f"{path}: truncated: the JSON ends before the document does"
+            ) from None
+        raise ResultsError(f"{path}: not JSON (line {e.lineno}, column {e.colno})") from None
+    except UnicodeDecodeError:
         raise ResultsError(f"{path}: not JSON") from None
     except OSError as e:
         raise ResultsError(f"{path}: {e.strerror}") from None

@@ -44,6 +44,12 @@ def test_the_document_is_versioned_and_complete(tmp_path: Path) -> None:
     }
     assert first["values"] == SEED_TABLE_VALUES["sync-io"]
     assert {"settings", "upstream_config", "load", "client", "server_side"} <= set(first)
+    # What a report shows of each row and of the exercise, as the catalogue states it.
+    assert (first["pattern"], first["blocking"]) == (
+        SEED_TABLE.phases[0].pattern,
+        SEED_TABLE.phases[0].blocking,
+    )
+    assert exercise["explanation"] == SEED_TABLE.explanation
     assert len(exercise["verdicts"]) == len(SEED_TABLE.rules)
     assert exercise["knees"] == []
     v = exercise["verdicts"][0]
@@ -88,7 +94,16 @@ def test_a_written_document_reads_back(tmp_path: Path) -> None:
     ("text", "message"),
     [
         (None, "no such file"),
-        ("{not json", "not JSON"),
+        ("{not json", "not JSON (line 1, column 2)"),
+        (
+            '{"format": "asynclab-exercise-results", "ver',
+            "truncated: the JSON ends before the document does",
+        ),
+        (
+            '{"format": "asynclab-exercise-results",\n',
+            "truncated: the JSON ends before the document does",
+        ),
+        ("", "empty"),
         ("\udcff", "not JSON"),
         ("[]", "not an exercise results file (format 'asynclab-exercise-results')"),
         (
@@ -109,7 +124,19 @@ def test_a_written_document_reads_back(tmp_path: Path) -> None:
             "its exercises are not results of this format",
         ),
     ],
-    ids=["missing", "not-json", "not-utf8", "a-list", "other-format", "version", "none", "phase"],
+    ids=[
+        "missing",
+        "not-json",
+        "truncated",
+        "truncated-value",
+        "empty",
+        "not-utf8",
+        "a-list",
+        "other-format",
+        "version",
+        "none",
+        "phase",
+    ],
 )
 def test_a_file_that_cannot_be_read_says_why_in_one_line(
     tmp_path: Path, text: str | None, message: str

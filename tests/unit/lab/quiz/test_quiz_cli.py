@@ -118,7 +118,7 @@ def test_an_exercise_the_results_lack_is_named_with_the_run_that_adds_it(tmp_pat
     ("text", "message"),
     [
         (None, "no such file"),
-        ("{", "not JSON"),
+        ("{x}", "not JSON"),  # "{" alone would be a truncated file
         ('{"format": "asynclab-exercise-results", "version": 9}', "results format version 9"),
     ],
     ids=["missing", "not-json", "version"],
