@@ -16,6 +16,7 @@ from lab.compose import add_parser as add_compose_parser
 from lab.exercise.cli import add_parser as add_exercise_parser
 from lab.load import add_parser as add_load_parser
 from lab.quiz.cli import add_parser as add_quiz_parser
+from lab.report.cli import add_parser as add_report_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -23,7 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="lab",
         description="asynclab: run the lab's services as local processes (up, serve) or in "
         "containers (compose), load them at a fixed arrival rate (load), run the "
-        "scripted exercises (exercise), and take the quiz they prove (quiz).",
+        "scripted exercises (exercise), show their results as a page (report), and take "
+        "the quiz they prove (quiz).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -44,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_compose_parser(sub)
     add_exercise_parser(sub)
     add_quiz_parser(sub)
+    add_report_parser(sub)
     return parser
 
 
@@ -80,6 +83,10 @@ def command(argv: list[str] | None) -> None:
         from lab.quiz.cli import main as quiz
 
         sys.exit(quiz(args, settings, env))
+    if args.command == "report":
+        from lab.report.cli import main as report
+
+        sys.exit(report(args, settings))
     if args.command == "load":
         from lab.load import main as load
 

@@ -1,0 +1,66 @@
+"""`lab report RESULTS.json [OTHER.json] -o OUT.html`: exercise results as one HTML page that
+opens offline in any browser; two files side by side, each chart with their ratio.
+
+Exit status: 0 written; 2 a results file that cannot be read (another format or version,
+truncated, missing) or an output path that cannot be written, said in one line. The page is
+written whole or not at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from contracts.settings import LabSettings
+
+# Imported lazily: matplotlib is heavy, and `lab` also runs in the server images.
+if TYPE_CHECKING:
+    from lab.report.runs import Run
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "report",
+        help="exercise results (lab exercise run --json) as one self-contained HTML page",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("results", nargs="+", metavar="RESULTS.json", help="one run, or two to compare")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.html", help="the page to write")
+
+
+def main(args: argparse.Namespace, settings: LabSettings) -> int:
+    from lab.exercise.results import ResultsError
+    from lab.report import runs
+
+    if len(args.results) > 2:
+        print("lab report: give one results file, or two to compare", file=sys.stderr)
+        return 2
+    try:
+        loaded = runs.load([Path(p) for p in args.results])
+    except ResultsError as e:
+        print(f"lab report: {e}", file=sys.stderr)
+        return 2
+    return write(loaded, settings, Path(args.output))
+
+
+def write(loaded: Sequence[Run], settings: LabSettings, out: Path) -> int:
+    """Render and write the page; 0, or 2 with one line when it cannot be written."""
+    from contracts.topology import GRAFANA
+    from lab.report import offline, output, page
+
+    grafana = GRAFANA.url(settings)
+    text = page.render(loaded, grafana)
+    # A page that would fetch something is a bug of the page, never written.
+    outside = offline.problems(text, page.links(loaded, grafana))
+    assert not outside, f"the report references {outside[0]}"
+    try:
+        output.write(out, text)
+    except output.OutputError as e:
+        print(f"lab report: {e}", file=sys.stderr)
+        return 2
+    print(f"lab report: wrote {out} ({len(text.encode()) / 1024:.0f} KB)")
+    return 0
