@@ -1,10 +1,11 @@
-"""`lab exercise list` and `lab exercise run NAME... [--json PATH] [--short]`.
+"""`lab exercise list` and `lab exercise run NAME... [--json PATH] [--report PATH] [--short]`.
 
 run starts everything an exercise needs on free ports (nothing need be running), measures
 each phase, prints a table and every rule with its figure beside its bound, and stops what
-it started. While it runs, it serves lab_exercise_phase (the phase being measured) on
-EXERCISE_METRICS_PORT for Prometheus. Exit status: 0 every rule held, 1 one did not (a
-surprise), 2 usage or set-up error.
+it started; --report also writes the results as one HTML page (`lab report`). While it
+runs, it serves lab_exercise_phase (the phase being measured) on EXERCISE_METRICS_PORT for
+Prometheus. Exit status: 0 every rule held, 1 one did not (a surprise), 2 usage or set-up
+error, or a report that cannot be written.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     run.add_argument("names", nargs="*", metavar="NAME", help="exercise names (see list)")
     run.add_argument("--all", action="store_true", help="every exercise, in list order")
     run.add_argument("--json", metavar="PATH", help="also write the results as JSON")
+    run.add_argument(
+        "--report", metavar="PATH", help="also write the results as an HTML page (lab report)"
+    )
     run.add_argument(
         "--short", action="store_true", help="a few seconds per phase (CI); same rules"
     )
@@ -79,12 +83,28 @@ def main(args: argparse.Namespace, settings: LabSettings, env: Mapping[str, str]
             file=sys.stderr,
         )
         return 2
+    if args.report:
+        from lab.report import output
+
+        try:  # before minutes of measuring, not after
+            output.check(Path(args.report))
+        except output.OutputError as e:
+            print(f"lab exercise run: --report {e}", file=sys.stderr)
+            return 2
     from lab.exercise import phase_gauge
 
     chosen = [exercises[n] for n in args.names]
     # For the dashboard's phase annotation, while the run lasts (lab_exercise_phase).
     with phase_gauge.served(settings):
-        return _run(chosen, settings, env, args.short, args.json, reuse=not args.own_servers)
+        return _run(
+            chosen,
+            settings,
+            env,
+            args.short,
+            args.json,
+            args.report,
+            reuse=not args.own_servers,
+        )
 
 
 def _run(
@@ -93,6 +113,7 @@ def _run(
     env: Mapping[str, str],
     short: bool,
     json_path: str | None,
+    report_path: str | None,
     *,
     reuse: bool,
 ) -> int:
@@ -130,11 +151,18 @@ def _run(
     stolen = "" if steal is None else f", CPU stolen {steal:.1%}"
     machine = f"CPUs {environment['cpu_count']}, load {environment['load_average']}{stolen}"
     print(f"{outcome} ({machine})")
+    doc = results.document(
+        docs, short=short, started_at=started, finished_at=time.time(), env=environment
+    )
     if json_path:
-        doc = results.document(
-            docs, short=short, started_at=started, finished_at=time.time(), env=environment
-        )
         results.write(Path(json_path), doc)
+    if report_path:
+        from lab.report import cli as report_cli
+        from lab.report.runs import from_doc
+
+        this_run = from_doc(doc, "this run", "the run's results")
+        if report_cli.write([this_run], settings, Path(report_path)) != 0:
+            return 2
     return code
 
 

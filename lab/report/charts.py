@@ -65,6 +65,9 @@ class Chart:
     values: Mapping[str, float] = field(default_factory=dict)
 
 
+AUTO_ID = re.compile(r'id="([A-Za-z][\w.]*_\d+)"')
+
+
 def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
 
@@ -150,7 +153,10 @@ def svg(fig: Figure, chart_id: str) -> str:
     text = buf.getvalue()
     # Inline in HTML: no XML prolog, no DOCTYPE (it names a URL), no RDF metadata block.
     text = text[text.index("<svg") :]
-    return re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
+    # matplotlib numbers its groups the same in every figure (figure_1, axes_1...): the
+    # chart's id before them keeps the page's ids unique. (Its hashed ids are salted apart.)
+    return AUTO_ID.sub(lambda m: f'id="{chart_id}-{m[1]}"', text)
 
 
 def bars(

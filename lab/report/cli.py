@@ -52,6 +52,11 @@ def write(loaded: Sequence[Run], settings: LabSettings, out: Path) -> int:
     from contracts.topology import GRAFANA
     from lab.report import offline, output, page
 
+    try:
+        output.check(out)  # before the charts are drawn, which takes seconds
+    except output.OutputError as e:
+        print(f"lab report: {e}", file=sys.stderr)
+        return 2
     grafana = GRAFANA.url(settings)
     text = page.render(loaded, grafana)
     # A page that would fetch something is a bug of the page, never written.
