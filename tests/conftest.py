@@ -34,3 +34,8 @@ def docker_cli() -> str:
 @pytest.fixture(scope="session")
 def nginx_binary() -> str:
     return required_binary("nginx", "Debian: apt-get install nginx-light (or nginx)")
+
+
+@pytest.fixture(scope="session")
+def chromium_binary() -> str:
+    return required_binary("chromium", "Debian: apt-get install chromium")

@@ -1,33 +1,51 @@
 """`lab exercise run seed-table --short` from a clean state: it starts its own servers on free
-ports, measures the four rows, judges them as expected, writes the JSON and leaves nothing
-running."""
+ports, measures the four rows, judges them as expected, writes the JSON and the report and
+leaves nothing running. The report of that one run opens in headless Chromium."""
 
 import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from lab_processes import started_from
+from report_browser import check, opened, screenshots
 
 from contracts.paths import REPO
 
 pytestmark = pytest.mark.integration
 
 
-def test_seed_table_short_runs_and_cleans_up(tmp_path: Path) -> None:
-    var = tmp_path / "var"
-    out = tmp_path / "results.json"
+@dataclass(frozen=True)
+class Ran:
+    done: subprocess.CompletedProcess[str]
+    var: Path
+    results: Path
+    report: Path
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory: pytest.TempPathFactory) -> Ran:
+    """One run for the module's tests: it takes about a minute."""
+    tmp = tmp_path_factory.mktemp("seed-table")
+    var, out, report = tmp / "var", tmp / "results.json", tmp / "report.html"
     env = {**os.environ, "LAB_VAR_DIR": str(var)}
+    command = ["exercise", "run", "seed-table", "--short", "--json", out, "--report", report]
     done = subprocess.run(
-        [sys.executable, "-m", "lab", "exercise", "run", "seed-table", "--short", "--json", out],
+        [sys.executable, "-m", "lab", *map(str, command)],
         capture_output=True,
         text=True,
         timeout=120,
         cwd=REPO,
         env=env,
     )
+    return Ran(done, var, out, report)
+
+
+def test_seed_table_short_runs_and_cleans_up(ran: Ran) -> None:
+    done, var, out = ran.done, ran.var, ran.results
 
     assert done.returncode == 0, done.stdout + done.stderr
     assert "every rule held" in done.stdout
@@ -62,3 +80,13 @@ def test_seed_table_short_runs_and_cleans_up(tmp_path: Path) -> None:
 
     assert started_from(var) == []
     assert list(var.glob("exercise-*")) == []
+
+
+def test_its_report_renders_offline_in_chromium(ran: Ran, chromium_binary: str) -> None:
+    assert ran.done.returncode == 0, ran.done.stdout + ran.done.stderr
+    assert f"lab report: wrote {ran.report}" in ran.done.stdout
+    with opened(ran.report, chromium_binary) as seen:
+        check(seen, ran.report, json.loads(ran.results.read_text()))
+        rows = seen.page.locator('table.rows[data-exercise="seed-table"] tr')
+        assert rows.count() == 5  # the head and the four rows
+        screenshots(seen.page, "report-seed-table")
