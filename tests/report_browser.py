@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import ConsoleMessage, Page, Request, sync_playwright
+from playwright.sync_api import ConsoleMessage, FloatRect, Page, Request, sync_playwright
 
 from contracts.paths import REPO
 
@@ -111,7 +111,15 @@ def check(seen: Opened, path: Path, doc: Mapping[str, Any]) -> None:
 
 
 def screenshots(page: Page, name: str) -> None:
-    """The whole page and its first screen, in var/ (git-ignored) for a developer."""
+    """In var/ (git-ignored) for a developer: the whole page, its top and the first chart of
+    each kind (`report-knee.png`)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}-top.png")
+    width = page.viewport_size["width"] if page.viewport_size else 1280
+    top: FloatRect = {"x": 0, "y": 0, "width": width, "height": 1800}
+    page.screenshot(path=SCREENSHOTS / f"{name}-top.png", full_page=True, clip=top)
+    figures = page.locator("figure.chart")
+    kinds = dict.fromkeys(figures.nth(i).get_attribute("data-kind") for i in range(figures.count()))
+    for kind in kinds:
+        chart = page.locator(f'figure.chart[data-kind="{kind}"]').first
+        chart.screenshot(path=SCREENSHOTS / f"{name}-{kind}.png")

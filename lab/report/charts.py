@@ -216,6 +216,8 @@ def bound_marks(
             va="center",
             fontsize=8,
             color=BOUND,
+            # Legible over a bar of any colour.
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5, "alpha": 0.85},
         )
     if not ys:
         return []

@@ -42,7 +42,7 @@ table { border-collapse: collapse; margin: .6em 0; }
 th, td { border: 1px solid #ccc; padding: .25em .5em; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
 .ok { color: #006e4f; } .surprise { color: #b24500; font-weight: 600; }
-.num { font-variant-numeric: tabular-nums; }
+.num { font-variant-numeric: tabular-nums; } .rule { white-space: nowrap; }
 .cols { display: grid; grid-template-columns: 1fr 1fr; gap: 1.2em; }
 .cols > * { min-width: 0; overflow-x: auto; }
 figure { margin: 1.2em 0; max-width: 900px; } figure svg { width: 100%; height: auto; }
@@ -165,9 +165,10 @@ def impact(ex: Exercise, phase: str) -> str:
             continue
         key = f"{ex['name']}/{phase}/{v['measure']}"
         mark = '<span class="ok">✓</span>' if v.get("holds") else '<span class="surprise">✗</span>'
+        sign = SYMBOL.get(v.get("op", ""), "?")
         out.append(
-            f"{e(v['measure'])} {num(key, v.get('measured'))} {SYMBOL.get(v.get('op', ''), '?')} "
-            f"{num(key + '/bound', v.get('bound'))} {mark}"
+            f'<span class="rule">{e(v["measure"])} {num(key, v.get("measured"))} {sign} '
+            f"{num(key + '/bound', v.get('bound'))} {mark}</span>"
         )
     return "<br>".join(out)
 
