@@ -49,14 +49,16 @@ def main(args: argparse.Namespace, settings: LabSettings) -> int:
 
 def write(loaded: Sequence[Run], settings: LabSettings, out: Path) -> int:
     """Render and write the page; 0, or 2 with one line when it cannot be written."""
-    from contracts.topology import GRAFANA
-    from lab.report import offline, output, page
+    from lab.report import output
 
     try:
-        output.check(out)  # before the charts are drawn, which takes seconds
+        output.check(out)  # before matplotlib is loaded and the charts drawn: seconds
     except output.OutputError as e:
         print(f"lab report: {e}", file=sys.stderr)
         return 2
+    from contracts.topology import GRAFANA
+    from lab.report import offline, page
+
     grafana = GRAFANA.url(settings)
     text = page.render(loaded, grafana)
     # A page that would fetch something is a bug of the page, never written.
