@@ -59,7 +59,8 @@ def drawn(page: Page, prefix: str) -> bool:
     return False
 
 
-def check(seen: Opened, path: Path, doc: Mapping[str, Any]) -> None:
+def check(seen: Opened, path: Path, *docs: Mapping[str, Any]) -> None:
+    """The page of one run's results, or of two side by side (in that order)."""
     page = seen.page
     assert seen.console_errors == []
     assert seen.failed == []
@@ -79,35 +80,40 @@ def check(seen: Opened, path: Path, doc: Mapping[str, Any]) -> None:
 
     # What the JSON holds, the page draws: each knee series with its Little's-law bound, and
     # a rule's bound on the chart of the quantity it judges.
-    for ex in doc["exercises"]:
-        name = ex["name"]
-        for k in ex["knees"]:
-            slug = k["name"].replace(" ", "-")
-            assert drawn(page, f"{name}-knee-series-{slug}")
-            assert drawn(page, f"{name}-knee-bound-{slug}")
-        knee_phases = {p["phase"] for k in ex["knees"] for p in k["points"]}
-        if any(
-            v["measure"] == "throughput" and v["phase"] not in knee_phases for v in ex["verdicts"]
-        ):
-            assert drawn(page, f"{name}-throughput-bound-rules")
-        if any(v["measure"].startswith("probe_") for v in ex["verdicts"]):
-            assert drawn(page, f"{name}-bystander-series-bystander")
-            assert drawn(page, f"{name}-bystander-bound-rules")
+    for i, doc in enumerate(docs):
+        for ex in doc["exercises"]:
+            drawn_for(page, ex, ex["name"] if len(docs) == 1 else f"{ex['name']}-run{i + 1}")
 
     # The figures the rules judged, as the page shows them, are the JSON's (to the digits
-    # shown); two rules on one quantity of a phase show in the order of the rules.
+    # shown); two rules on one quantity of a phase show in the order of the rules, and two
+    # runs' figures in the order of the runs.
     expected: dict[str, list[float]] = {}
-    for ex in doc["exercises"]:
-        for v in ex["verdicts"]:
-            key = f"{ex['name']}/{v['phase']}/{v['measure']}"
-            expected.setdefault(key, []).append(v["measured"])
-            expected.setdefault(key + "/bound", []).append(v["bound"])
+    for doc in docs:
+        for ex in doc["exercises"]:
+            for v in ex["verdicts"]:
+                key = f"{ex['name']}/{v['phase']}/{v['measure']}"
+                expected.setdefault(key, []).append(v["measured"])
+                expected.setdefault(key + "/bound", []).append(v["bound"])
     for key, values in expected.items():
         shown = page.locator(f'span.num[data-key="{key}"]').all_inner_texts()
         assert len(shown) == len(values), key
         for text, value in zip(shown, values, strict=True):
             decimals = len(text.partition(".")[2])
             assert abs(float(text) - value) <= 0.5 * 10**-decimals + 1e-9, (key, text, value)
+
+
+def drawn_for(page: Page, ex: Mapping[str, Any], name: str) -> None:
+    """What one exercise's JSON holds, its charts (ids starting with `name`) draw."""
+    for k in ex["knees"]:
+        slug = k["name"].replace(" ", "-")
+        assert drawn(page, f"{name}-knee-series-{slug}")
+        assert drawn(page, f"{name}-knee-bound-{slug}")
+    knee_phases = {p["phase"] for k in ex["knees"] for p in k["points"]}
+    if any(v["measure"] == "throughput" and v["phase"] not in knee_phases for v in ex["verdicts"]):
+        assert drawn(page, f"{name}-throughput-bound-rules")
+    if any(v["measure"].startswith("probe_") for v in ex["verdicts"]):
+        assert drawn(page, f"{name}-bystander-series-bystander")
+        assert drawn(page, f"{name}-bystander-bound-rules")
 
 
 def screenshots(page: Page, name: str) -> None:
