@@ -63,7 +63,8 @@ def write(loaded: Sequence[Run], settings: LabSettings, out: Path) -> int:
     text = page.render(loaded, grafana)
     # A page that would fetch something is a bug of the page, never written.
     outside = offline.problems(text, page.links(loaded, grafana))
-    assert not outside, f"the report references {outside[0]}"
+    if outside:
+        raise RuntimeError(f"the report would load {outside[0]}: not written")
     try:
         output.write(out, text)
     except output.OutputError as e:
