@@ -93,7 +93,7 @@ def render(runs: Sequence[Run], grafana: str) -> str:
             '<h2 id="seed-table-claim">The classic claim, measured</h2>',
             "<p>The four rows of “when does async help a Django app?”, each with the figures "
             "its verdict rests on (measured, then the rule's bound).</p>",
-            side_by_side(runs, lambda run: rows_table(run.exercises.get(SEED_TABLE))),
+            one_above_the_other(runs, lambda run: rows_table(run.exercises.get(SEED_TABLE))),
         ]
     parts += [exercise_section(runs, name) for name in names]
     parts += [environment(runs), grafana_section(runs, grafana), "</body></html>"]
@@ -112,10 +112,18 @@ def intro(runs: Sequence[Run]) -> str:
 
 
 def side_by_side(runs: Sequence[Run], part: Any) -> str:
+    """Each run's part, under its label: in two columns; wide tables one above the other
+    (`one_above_the_other`), where columns would squeeze them."""
     if len(runs) == 1:
         return str(part(runs[0]))
     cells = "".join(f"<div><h4>{e(run.label)}</h4>{part(run)}</div>" for run in runs)
     return f'<div class="cols">{cells}</div>'
+
+
+def one_above_the_other(runs: Sequence[Run], part: Any) -> str:
+    if len(runs) == 1:
+        return str(part(runs[0]))
+    return "".join(f"<div><h4>{e(run.label)}</h4>{part(run)}</div>" for run in runs)
 
 
 def held(ex: Exercise) -> tuple[int, int]:
@@ -302,9 +310,9 @@ def exercise_section(runs: Sequence[Run], name: str) -> str:
             # The seed table's rows are at the top of the page.
             '<p><a href="#seed-table-claim">Its rows: above.</a></p>'
             if name == SEED_TABLE
-            else side_by_side(runs, lambda run: rows_table(run.exercises.get(name))),
+            else one_above_the_other(runs, lambda run: rows_table(run.exercises.get(name))),
             charts_html(runs, name),
-            side_by_side(runs, lambda run: rules(run.exercises.get(name))),
+            one_above_the_other(runs, lambda run: rules(run.exercises.get(name))),
             side_by_side(runs, lambda run: knee_tables(run.exercises.get(name))),
             f'<p class="explanation">{e(explanation)}</p>' if explanation else "",
             "</section>",
@@ -313,7 +321,7 @@ def exercise_section(runs: Sequence[Run], name: str) -> str:
 
 
 def environment(runs: Sequence[Run]) -> str:
-    return '<h2 id="environment">Environment</h2>' + side_by_side(runs, environment_of)
+    return '<h2 id="environment">Environment</h2>' + one_above_the_other(runs, environment_of)
 
 
 def environment_of(run: Run) -> str:
