@@ -1,5 +1,6 @@
 """Check the apparatus, not the server: was CPU stolen by the hypervisor, was the load
-generator itself saturated, did the upstream answer later than asked? Any of these bends a
+generator itself saturated, did the upstream answer later than asked, did other work on the
+machine take the cores? Any of these bends a
 measured figure; the report says so beside the rows it touched, so a surprise can be read
 for what it is. They never change a verdict: the rules stand on what was measured."""
 
@@ -18,6 +19,10 @@ STEAL_LIMIT = 0.10
 GENERATOR_LIMIT = 0.85
 # The upstream's p99 lateness over the delay it was asked for: it is the lab's clock for I/O.
 OVERSHOOT_LIMIT_MS = 25.0
+# In cores: CPU the machine spent on processes other than the lab's (the measured server's
+# workers, the upstream, this process) during the window. On a small machine, half a core of
+# someone else's work stretches every CPU-bound figure.
+OTHERS_LIMIT = 0.5
 
 
 @dataclass(frozen=True)
@@ -63,9 +68,16 @@ class Apparatus:
     steal_fraction: float | None
     generator_cores: float | None  # CPU the exercise process used ÷ the window
     upstream_overshoot_p99_ms: float | None
+    other_cores: float | None = None  # the machine's busy CPU not spent by the lab ÷ window
 
     def warnings(self) -> list[str]:
         out = []
+        if self.other_cores is not None and self.other_cores > OTHERS_LIMIT:
+            out.append(
+                f"machine busy with other work: {self.other_cores:.2f} cores used by "
+                f"processes outside the lab (> {OTHERS_LIMIT:g}): CPU-bound times are "
+                "stretched by the wait for a core"
+            )
         if self.steal_fraction is not None and self.steal_fraction > STEAL_LIMIT:
             out.append(
                 f"CPU stolen by the hypervisor: {self.steal_fraction:.0%} of the machine's "
@@ -88,3 +100,13 @@ class Apparatus:
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "warnings": self.warnings()}
+
+
+def other_cores(shares: dict[str, float]) -> float | None:
+    """The machine's busy cores less the lab's own (server, upstream, generator), from the
+    window's CPU shares; None when the machine's figure is missing."""
+    machine = shares.get("machine_cpu")
+    if machine is None:
+        return None
+    own = sum(shares.get(k, 0.0) for k in ("server_cpu", "upstream_cpu", "generator_cpu"))
+    return max(0.0, machine - own)

@@ -148,6 +148,7 @@ def _phase(exercise: Exercise, phase: Phase, on: Bench, short: bool, tick: Tick 
             upstream_overshoot_p99_ms=apparatus.overshoot_p99_ms(
                 watch.upstream_first, watch.upstream_last
             ),
+            other_cores=apparatus.other_cores(watch.cpu_shares()),
         )
     record.client = main.as_dict()
     record.probe = probe.as_dict() if probe else None

@@ -1,9 +1,13 @@
-"""The apparatus checks: CPU stolen, the generator saturated, the upstream late."""
+"""The apparatus checks: CPU stolen, the generator saturated, the upstream late, the machine
+busy with other work."""
+
+import pytest
 
 from lab.exercise.apparatus import (
     Apparatus,
     CpuTimes,
     cpu_times,
+    other_cores,
     overshoot_p99_ms,
     steal_fraction,
 )
@@ -49,3 +53,16 @@ def test_only_bent_apparatus_warns() -> None:
     assert saturated.startswith("load generator saturated: 0.97 of a core")
     assert late.startswith("upstream late: p99 ≤ 50 ms")
     assert Apparatus(0.25, None, None).as_dict()["warnings"] == [stolen]
+
+
+def test_other_work_is_the_machines_busy_cores_less_the_labs_own() -> None:
+    shares = {"machine_cpu": 1.9, "server_cpu": 0.6, "upstream_cpu": 0.1, "generator_cpu": 0.2}
+    assert other_cores(shares) == pytest.approx(1.0)
+    assert other_cores({"machine_cpu": 0.5, "server_cpu": 0.7}) == 0.0  # never below 0
+    assert other_cores({"server_cpu": 0.7}) is None
+
+
+def test_a_machine_busy_with_other_work_warns_and_a_quiet_one_does_not() -> None:
+    (busy,) = Apparatus(None, None, None, other_cores=1.2).warnings()
+    assert busy.startswith("machine busy with other work: 1.20 cores")
+    assert Apparatus(None, None, None, other_cores=0.3).warnings() == []
