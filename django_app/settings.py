@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from contracts.database import APPLICATION, POSTGRES_SCHEMES, application_name
 from contracts.hosts import accepted_hosts
 from contracts.paths import REPO
 from contracts.settings import LabSettings
+from contracts.topology import BY_NAME
 from contracts.values import BadValue, parse_flag
 
 BASE_DIR = REPO
@@ -94,11 +97,21 @@ CONN_MAX_AGE = 0
 DB_POOL_SIZE = int(os.environ.get("DJANGO_DB_POOL_SIZE", "20"))
 
 
-def database(url: str) -> dict[str, Any]:
+def application_of(env: Mapping[str, str], lab: LabSettings) -> str:
+    """Who this process is to PostgreSQL: the server `lab serve` started and its port
+    (`asynclab-asgi-8002`), so its connections can be told from others' on the same database;
+    the lab's plain name in any other process (migrations, a shell)."""
+    server = env.get("LAB_SERVER", "")
+    if server in ("wsgi", "asgi"):
+        return application_name(server, BY_NAME[server].port(lab))
+    return APPLICATION
+
+
+def database(url: str, application: str = APPLICATION) -> dict[str, Any]:
     """One DATABASES entry from a URL: postgres://user:pass@host:port/name or sqlite:///path
-    (sqlite:////absolute/path)."""
+    (sqlite:////absolute/path). `application`: libpq's application_name (PostgreSQL)."""
     parts = urlsplit(url)
-    if parts.scheme in {"postgres", "postgresql"}:
+    if parts.scheme in POSTGRES_SCHEMES:
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),
@@ -109,7 +122,10 @@ def database(url: str) -> dict[str, Any]:
             "CONN_MAX_AGE": 0,
             # psycopg's pool: a slow query holds a connection, so the pool bounds the
             # concurrency of /db/*; waiting longer than the longest query would be a bug.
-            "OPTIONS": {"pool": {"min_size": 1, "max_size": DB_POOL_SIZE, "timeout": 35}},
+            "OPTIONS": {
+                "pool": {"min_size": 1, "max_size": DB_POOL_SIZE, "timeout": 35},
+                "application_name": application,
+            },
         }
     if parts.scheme == "sqlite":
         # sqlite:///relative.db or sqlite:////absolute/path.db, as dj-database-url reads them.
@@ -118,7 +134,10 @@ def database(url: str) -> dict[str, Any]:
 
 
 DATABASES = {
-    "default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{LAB.sqlite_path()}")
+    "default": database(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{LAB.sqlite_path()}",
+        application_of(os.environ, LAB),
+    )
 }
 
 # UTC: no time-zone database needed (the slim images may lack one), and the same clock as

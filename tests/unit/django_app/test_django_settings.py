@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from django_app.settings import STARTPROJECT_MIDDLEWARE, database
+from contracts.settings import LabSettings
+from django_app.settings import STARTPROJECT_MIDDLEWARE, application_of, database
 
 
 def test_postgres_url_uses_psycopg_pool_and_no_persistent_connections() -> None:
@@ -101,3 +102,31 @@ def test_a_bad_middleware_stack_stops_the_server_with_its_name() -> None:
     )
     assert out.returncode != 0
     assert "MIDDLEWARE_STACK='minimal': expected one of lab, sync-only, django" in out.stderr
+
+
+def test_postgres_connections_carry_the_application_name_given() -> None:
+    db = database("postgresql://lab@db/asynclab", "asynclab-wsgi-8123")
+    assert db["OPTIONS"]["application_name"] == "asynclab-wsgi-8123"
+    assert database("postgres://lab@db/asynclab")["OPTIONS"]["application_name"] == "asynclab"
+
+
+def test_a_server_names_itself_by_its_kind_and_port() -> None:
+    lab = LabSettings(wsgi_port=8123, asgi_port=8124)
+    assert application_of({"LAB_SERVER": "wsgi"}, lab) == "asynclab-wsgi-8123"
+    assert application_of({"LAB_SERVER": "asgi"}, lab) == "asynclab-asgi-8124"
+    assert application_of({}, lab) == "asynclab"  # migrations, a shell
+
+
+def test_a_server_process_gives_its_name_to_its_database_connections() -> None:
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS'])"
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    child_env.update(
+        DJANGO_SETTINGS_MODULE="django_app.settings",
+        DATABASE_URL="postgres://lab@db.invalid/asynclab",
+        LAB_SERVER="asgi",
+        ASGI_PORT="8124",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=child_env, capture_output=True, text=True, check=True
+    )
+    assert "'application_name': 'asynclab-asgi-8124'" in out.stdout
