@@ -20,9 +20,10 @@ Server = Literal["wsgi", "asgi"]
 # per answered request, what the load added per request in flight (threads; threads blocked
 # in the kernel on I/O or a sleep, not idle on a lock; memory) over the idle server,
 # event-loop lag p99 (ASGI), upstream calls per answered request, answered requests per
-# upstream answer that its caller waited for, and the most connections open on the
-# embedded database. Who spent the CPU, in cores: the server's workers, the upstream, the
-# load generator, the whole machine (everyone's).
+# upstream answer that its caller waited for, and the most connections the server held
+# open at once on its database (SQLite: file handles; PostgreSQL: pg_stat_activity). Who
+# spent the CPU, in cores: the server's workers, the upstream, the load generator, the whole
+# machine (everyone's).
 Quantity = Literal[
     "throughput",
     "p50",

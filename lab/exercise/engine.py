@@ -16,7 +16,6 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -24,7 +23,7 @@ import aiohttp
 from contracts.servers import shape
 from contracts.settings import LabSettings, SettingsError
 from exercises.spec import SERVER_HISTORY, Exercise, Phase
-from lab.exercise import apparatus, phase_gauge, running_lab
+from lab.exercise import apparatus, db_connections, phase_gauge, running_lab
 from lab.exercise.bench import Bench, opened
 from lab.exercise.bench import SetupError as SetupError  # raised from here too
 from lab.exercise.measure import ServerWatch, client_values
@@ -131,8 +130,8 @@ def _phase(exercise: Exercise, phase: Phase, on: Bench, short: bool, tick: Tick 
             url + "/metrics",
             upstream_url=upstream + "/metrics",
             local=placement.local,
-            # A running lab's database is not the exercise's: its connections are not counted.
-            db_file=_sqlite(settings, env) if placement.url is None else None,
+            # Only the connections of servers the exercise started are counted.
+            db=_database(settings, env, phase.server) if placement.url is None else None,
         )
         asyncio.run(_idle(watch))
         asyncio.run(_load(url, phase, warmup(phase, short), None, None))
@@ -187,10 +186,12 @@ def _server(
         yield url
 
 
-def _sqlite(settings: LabSettings, env: Mapping[str, str] | None) -> Path | None:
-    """The servers' embedded database; None when DATABASE_URL names another one."""
-    named = (os.environ if env is None else env).get("DATABASE_URL")
-    return None if named else settings.sqlite_path()
+def _database(
+    settings: LabSettings, env: Mapping[str, str] | None, server: str
+) -> db_connections.Counter | None:
+    """What counts the phase's server's connections on the database the servers use."""
+    url = (os.environ if env is None else env).get("DATABASE_URL")
+    return db_connections.counter(url, settings, server)
 
 
 async def _idle(watch: ServerWatch) -> None:
@@ -236,7 +237,9 @@ async def _load(
         return await run_async(url + phase.probe.path, stages, timeout_s=TIMEOUT_S)
 
     timeout = aiohttp.ClientTimeout(total=5)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
+    # The database counter's connection is opened once, for the phase's measured window.
+    db = watch.counting() if watch is not None else contextlib.nullcontext()
+    async with aiohttp.ClientSession(timeout=timeout) as session, db:
         background = []
         if watch is not None:
             await watch.upstream(session)

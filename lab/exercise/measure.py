@@ -1,10 +1,10 @@
 """What a phase measured: the client side from the generators' HdrHistograms, the server
 side from the server's own `/metrics` (OS threads, requests in flight, event-loop lag,
 requests answered) and from `/proc` for the worker processes that `/metrics` names (memory,
-CPU time, threads blocked in the kernel, connections open on the embedded database; the
-engine's servers run on this machine). And who spent the CPU in the window: the server's
-workers, the upstream (its `/metrics`), the load generator (this process) and everyone
-(`/proc/stat`)."""
+CPU time, threads blocked in the kernel; the engine's servers run on this machine), and the
+connections they hold on their database (`db_connections`). And who spent the CPU in the
+window: the server's workers, the upstream (its `/metrics`), the load generator (this
+process) and everyone (`/proc/stat`)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ import asyncio
 import contextlib
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
+from lab.exercise.db_connections import Counter
 from loadgen.closedloop import ClosedResult
 from loadgen.idle import IdleResult
 from loadgen.openmodel import Result
@@ -140,22 +140,6 @@ def proc_stat(pid: int, proc: str = "/proc") -> ProcStat | None:
     return ProcStat(rss_kb=rss_kb, cpu_s=cpu_s)
 
 
-def open_on(pids: Iterable[int], path: Path, proc: str = "/proc") -> int:
-    """How many file descriptors of these processes point at `path`: an SQLite connection
-    holds one on its database file for as long as it is open."""
-    target = os.path.realpath(path)
-    count = 0
-    for pid in pids:
-        try:
-            fds = os.listdir(f"{proc}/{pid}/fd")
-        except OSError:  # gone, or not ours to read
-            continue
-        for fd in fds:
-            with contextlib.suppress(OSError):
-                count += os.readlink(f"{proc}/{pid}/fd/{fd}") == target
-    return count
-
-
 def blocked_threads(pids: Iterable[int], proc: str = "/proc") -> int | None:
     """Threads of these processes asleep in the kernel on something other than a lock: a
     socket, a poll, a sleep (each thread's wchan names where it waits). A thread waiting for
@@ -246,14 +230,15 @@ class ServerWatch:
 
     `idle()` is read before the warm-up, so memory and threads per request in flight are
     what the load added to the idle server (one that has served nothing yet: a phase that
-    reads these gets a server of its own, see `bench`). `db_file`: the embedded
-    database, whose connections are counted at each scrape."""
+    reads these gets a server of its own, see `bench`). `db`: what counts the server's
+    connections on its database at each scrape, between `counting()`'s ends."""
 
     url: str
     upstream_url: str | None = None
     local: bool = True  # its processes are this machine's: /proc may be read for them
-    db_file: Path | None = None
-    db_connections_max: int = 0
+    db: Counter | None = None
+    db_connections_max: int | None = None  # None: never counted
+    db_active_max: int | None = None
     threads_max: int = 0
     threads_at_max: dict[str, int] = field(default_factory=dict)
     in_flight_max: int = 0
@@ -310,15 +295,35 @@ class ServerWatch:
         blocked = blocked_threads(live)
         if blocked is not None:
             self.blocked_max = max(self.blocked_max or 0, blocked)
-        if self.db_file is not None:
-            connections = open_on(live, self.db_file)
-            self.db_connections_max = max(self.db_connections_max, connections)
+        if self.db is not None:
+            await self.count_db(live)
         cpu = {pid: s.cpu_s for pid, s in live.items()}
         clock = Clocks.now()
         if not self.first:
             self.first, self.cpu_first, self.clock_first = text, cpu, clock
         self.last, self.cpu_last, self.clock_last = text, cpu, clock
         return text
+
+    async def count_db(self, pids: Iterable[int]) -> None:
+        """Count the connections now; keep the most (and the most in a query) seen."""
+        count = await self.db.count(pids) if self.db is not None else None
+        if count is None:
+            return
+        self.db_connections_max = max(self.db_connections_max or 0, count.open)
+        if count.active is not None:
+            self.db_active_max = max(self.db_active_max or 0, count.active)
+
+    @contextlib.asynccontextmanager
+    async def counting(self) -> AsyncIterator[None]:
+        """The database counter opened (PostgreSQL: its one connection) for the block."""
+        if self.db is None:
+            yield
+            return
+        await self.db.open()
+        try:
+            yield
+        finally:
+            await self.db.close()
 
     def _pids(self, by_pid: Mapping[str, int]) -> list[int]:
         return pids(by_pid) if self.local else []
@@ -371,7 +376,7 @@ class ServerWatch:
     def values(self, answered_by_clients: float) -> dict[str, float]:
         """The server-side quantities rules can name (absent: not measured)."""
         out: dict[str, float] = {"threads": self.threads_max, "in_flight": self.in_flight_max}
-        if self.db_file is not None:
+        if self.db_connections_max is not None:
             out["db_connections"] = self.db_connections_max
         out.update(self.cpu_shares())
         if self.rss_kb_max:
@@ -418,7 +423,10 @@ class ServerWatch:
             "blocked_threads_max": self.blocked_max,
             "idle_rss_kb": self.idle_rss_kb,
             "rss_kb_max": self.rss_kb_max or None,
-            "db_connections_max": self.db_connections_max if self.db_file else None,
+            "db_connections_max": self.db_connections_max,
+            "db_connections_active_max": self.db_active_max,
+            "db_connections_source": self.db.source if self.db else None,
+            "db_connections_error": self.db.error if self.db else None,
             "cpu_s": round(self.cpu_s(), 3) if self.cpu_first else None,
             "requests_answered": self.requests(),
         }

@@ -29,7 +29,8 @@ PROC_QUANTITIES = frozenset(
         "server_cpu",
     }
 )
-# Counted on the database file of servers the exercise started: a running lab's is elsewhere.
+# Counted for the servers the exercise started only (their SQLite file, or their
+# application_name on PostgreSQL): a running lab's connections are not the phase's.
 OWN_DATABASE_QUANTITIES = frozenset({"db_connections"})
 TIMEOUT_S = 2.0
 

@@ -1,12 +1,11 @@
 """Reading a server's /metrics: threads per worker, requests in flight, event-loop lag,
-requests answered; and /proc: memory, CPU time, blocked threads and database connections of
-the workers, and the machine's CPU."""
+requests answered; and /proc: memory, CPU time and blocked threads of the workers, and the
+machine's CPU. (Database connections: test_exercise_db_connections.py.)"""
 
 import asyncio
 import os
 import queue
 import socket
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -24,7 +23,6 @@ from lab.exercise.measure import (
     lag_buckets,
     lag_p99_bound_ms,
     machine_busy_s,
-    open_on,
     proc_stat,
     process_cpu,
     threads_by_pid,
@@ -238,23 +236,6 @@ def test_nothing_in_flight_gives_no_per_request_figures() -> None:
     assert "upstream_calls_per_answer" not in values
 
 
-def test_connections_open_on_a_database_file_are_counted(tmp_path: Path) -> None:
-    db = tmp_path / "lab.sqlite3"
-    other = sqlite3.connect(tmp_path / "other.sqlite3")
-    conns = [sqlite3.connect(db) for _ in range(3)]
-    try:
-        for c in (*conns, other):
-            c.execute("CREATE TABLE IF NOT EXISTS t (x)")  # SQLite opens the file on first use
-        assert open_on([os.getpid()], db) == 3
-        conns.pop().close()
-        assert open_on([os.getpid()], db) == 2
-        assert open_on([os.getpid()], tmp_path / "nothing.sqlite3") == 0
-        assert open_on([123_456_789], db) == 0  # a process that is gone
-    finally:
-        for c in (*conns, other):
-            c.close()
-
-
 def _asleep(threads: list[threading.Thread]) -> bool:
     """Whether the kernel names a wait for each of these threads, within a few seconds."""
     deadline = time.monotonic() + 5
@@ -333,7 +314,6 @@ def test_cpu_shares_are_seconds_of_cpu_per_second_of_the_window() -> None:
 def test_database_connections_and_blocked_threads_are_per_request_in_flight() -> None:
     watch = ServerWatch(
         "http://x/metrics",
-        db_file=Path("/var/lab/django.sqlite3"),
         db_connections_max=18,
         in_flight_max=20,
         idle_blocked=1,
@@ -343,7 +323,7 @@ def test_database_connections_and_blocked_threads_are_per_request_in_flight() ->
     assert values["db_connections"] == 18
     assert values["blocked_threads_per_in_flight"] == 1.0
     unknown = ServerWatch("http://x/metrics", in_flight_max=20, idle_blocked=None, blocked_max=3)
-    assert "db_connections" not in unknown.values(0)  # no embedded database to count on
+    assert "db_connections" not in unknown.values(0)  # never counted
     assert "blocked_threads_per_in_flight" not in unknown.values(0)
 
 
