@@ -4,7 +4,8 @@ Django's ORM is synchronous; its async methods run the sync query through
 `sync_to_async(thread_sensitive=True)`. So the event loop is free while the query runs, but
 a thread is not: it sits in the query, holding its database connection, exactly as in a sync
 view. The rows count, against concurrency, the threads blocked in the kernel (on the
-database, not idle on a lock) and the connections open on the database file.
+database, not idle on a lock) and the connections the server holds on its database: file
+handles on SQLite, its rows of pg_stat_activity on PostgreSQL (DATABASE_URL).
 """
 
 from exercises.spec import Exercise, Load, Phase, Rule
@@ -119,7 +120,10 @@ EXERCISE = Exercise(
         "receivers run there), so the last row, an aiohttp call, counts about one thread per "
         "request too, but an idle one, waiting on a lock, not in the kernel on a socket: that "
         "is the difference between a freed thread and a held one. Threads are counted from "
-        "each thread's kernel wait channel, connections from the worker's open files on the "
-        "SQLite database (not measured on a DATABASE_URL database)."
+        "each thread's kernel wait channel; connections from the worker's open files on the "
+        "SQLite database, or on PostgreSQL from pg_stat_activity's rows carrying the "
+        "server's application_name (there psycopg's pool keeps them open between queries, "
+        f"and caps them: give it DJANGO_DB_POOL_SIZE ≥ {max(ASYNC_C)} or the C={max(ASYNC_C)} "
+        "row is a surprise)."
     ),
 )
