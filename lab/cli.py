@@ -12,6 +12,7 @@ from contracts.dotenv import environment_with_dotenv
 from contracts.paths import REPO
 from contracts.settings import LabSettings, SettingsError
 from contracts.topology import BY_NAME, PORTLESS_PROCESSES
+from lab.advise.cli import add_parser as add_advise_parser
 from lab.compose import add_parser as add_compose_parser
 from lab.exercise.cli import add_parser as add_exercise_parser
 from lab.load import add_parser as add_load_parser
@@ -47,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_exercise_parser(sub)
     add_quiz_parser(sub)
     add_report_parser(sub)
+    add_advise_parser(sub)
     return parser
 
 
@@ -87,6 +89,10 @@ def command(argv: list[str] | None) -> None:
         from lab.report.cli import main as report
 
         sys.exit(report(args, settings))
+    if args.command == "advise":
+        from lab.advise.cli import main as advise
+
+        sys.exit(advise(args, settings))
     if args.command == "load":
         from lab.load import main as load
 

@@ -1,0 +1,1 @@
+"""`lab advise`: should we go async? Capacity per server configuration, from measurements."""
