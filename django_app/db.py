@@ -21,7 +21,7 @@ from django.db.models import FloatField, Func, QuerySet, Value
 from django.db.models.sql.compiler import SQLCompiler
 
 from django_app.models import Item
-from django_app.observability import metrics
+from django_app.observability import metrics, timing
 from django_app.observability.server import Server
 
 
@@ -67,6 +67,13 @@ class Sleep(Func):
         return sql, list(params)
 
 
+def _record_db(server: Server, seconds: float) -> None:
+    metrics.DB_DURATION.labels(server, connection.vendor).observe(seconds)
+    record = timing.current()
+    if record is not None:
+        record.add_db(seconds)
+
+
 def slow_items(delay_ms: int) -> QuerySet[Item]:
     """The items, once the database has slept `delay_ms` on each: one row, one sleep. The
     filter names the sleep, so count() keeps it (it drops annotations nothing uses)."""
@@ -79,7 +86,7 @@ def slow_count(server: Server, delay_ms: int) -> str:
     try:
         slow_items(delay_ms).count()
     finally:
-        metrics.DB_DURATION.labels(server, connection.vendor).observe(time.perf_counter() - started)
+        _record_db(server, time.perf_counter() - started)
         # CONN_MAX_AGE=0: give the connection back now, not when the response is sent.
         connection.close()
     return connection.vendor
@@ -93,7 +100,7 @@ async def slow_count_async(server: Server, delay_ms: int) -> str:
     try:
         await slow_items(delay_ms).acount()
     finally:
-        metrics.DB_DURATION.labels(server, connection.vendor).observe(time.perf_counter() - started)
+        _record_db(server, time.perf_counter() - started)
         # On that same thread: a connection belongs to the thread that opened it.
         await sync_to_async(_close_connection)()
     return connection.vendor

@@ -28,7 +28,7 @@ import httpx
 from django.conf import settings
 
 from contracts.settings import LabSettings
-from django_app.observability import metrics
+from django_app.observability import metrics, timing
 from django_app.observability.server import Server
 
 
@@ -95,9 +95,11 @@ def _recorded(
         outcome = _outcome(error)
         raise error from None
     finally:
-        metrics.UPSTREAM_DURATION.labels(server, client_name, outcome).observe(
-            time.perf_counter() - started
-        )
+        took = time.perf_counter() - started
+        metrics.UPSTREAM_DURATION.labels(server, client_name, outcome).observe(took)
+        record = timing.current()
+        if record is not None:
+            record.add_upstream(took)
 
 
 # The upstream (uvicorn) closes a connection idle for 5 s. A client that keeps one as long may

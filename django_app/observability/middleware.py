@@ -4,6 +4,9 @@ Sync- and async-capable, so Django runs it in the handler's own mode: no thread 
 ASGI, no event loop under WSGI. A request is in flight until its answer is sent: a stream
 until the server closes it, after its last event (its latency still ends when the response
 object exists).
+
+It also opens the request's Server-Timing record (`timing.py`) and writes the header on every
+response, a stream's with what is known when its headers go.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from django.urls import Resolver404, resolve
 from prometheus_client import Gauge
 
 from django_app.dual_mode import DualModeMiddleware
-from django_app.observability import metrics
+from django_app.observability import metrics, timing
 from django_app.observability.loop_lag import ensure_probe
 from django_app.observability.server import Server, announce, refresh_threads, server_of
 
@@ -47,12 +50,15 @@ class ObservabilityMiddleware(DualModeMiddleware):
         counted: Gauge | None = in_flight  # None once a stream has taken it over
         started = time.perf_counter()
         status = 500
+        record, token = timing.start(request.META)
         try:
             response = self.respond(request)
             status = response.status_code
             counted = _unless_streamed(response, in_flight)
+            response["Server-Timing"] = record.header()
             return response
         finally:
+            timing.stop(token)
             _finish(server, route, method, status, started, counted)
 
     async def ahandle(self, request: HttpRequest) -> HttpResponseBase:
@@ -65,16 +71,19 @@ class ObservabilityMiddleware(DualModeMiddleware):
         counted: Gauge | None = in_flight  # None once a stream has taken it over
         started = time.perf_counter()
         status = 500
+        record, token = timing.start(request.META)
         try:
             response = await self.arespond(request)
             status = response.status_code
             counted = _unless_streamed(response, in_flight)
+            response["Server-Timing"] = record.header()
             return response
         except asyncio.CancelledError:
             # The client went away and Django cancelled the view: nginx's "client closed".
             status = 499
             raise
         finally:
+            timing.stop(token)
             _finish(server, route, method, status, started, counted)
 
 

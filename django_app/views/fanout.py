@@ -11,6 +11,7 @@ from django.http import HttpRequest, JsonResponse
 from contracts import params
 from django_app import upstream
 from django_app.endpoint import endpoint
+from django_app.observability import timing
 from django_app.observability.server import server_of
 
 
@@ -32,7 +33,9 @@ def fanout_sync(request: HttpRequest, n: int, delay_ms: int | None) -> JsonRespo
     server = server_of(request)
     with ThreadPoolExecutor(max_workers=n, thread_name_prefix="fanout") as pool:
         # list(): re-raises the first failure (an UpstreamError becomes 502/504).
-        list(pool.map(lambda _: upstream.call_sync(server, delay_ms), range(n)))
+        # carried: the pool's threads do not inherit the request's Server-Timing record.
+        call = timing.carried(upstream.call_sync)
+        list(pool.map(lambda _: call(server, delay_ms), range(n)))
     return _answer(request, started, n, delay_ms)
 
 

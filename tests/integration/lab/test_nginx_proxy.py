@@ -70,6 +70,17 @@ def test_the_proxy_passes_each_server_its_requests(
     assert headers["Server"] == "nginx"
 
 
+@pytest.mark.parametrize("server", ["wsgi", "asgi"])
+def test_server_timing_has_a_queue_only_through_the_proxy(lab: dict[str, str], server: str) -> None:
+    # nginx stamps X-Request-Start: the server can tell how long the request waited for it.
+    def timing(url: str) -> str:
+        _, _, headers = get(url + "/ping")
+        return {k.lower(): v for k, v in headers.items()}["server-timing"]
+
+    assert "queue;dur=" in timing(lab[server])
+    assert "queue;dur=" not in timing(lab[f"{server}-direct"])
+
+
 def test_server_sent_events_stream_through_the_proxy(lab: dict[str, str]) -> None:
     # The stream view asks the proxy not to buffer (X-Accel-Buffering: no): the first event
     # arrives long before the last one is sent.
