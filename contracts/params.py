@@ -90,6 +90,13 @@ SYNC_TO_ASYNC_BUDGET = Budget(
     _sync_to_async_ms,
     "delay_ms x n (thread_sensitive=1) or x ceil(n / thread pool size) (thread_sensitive=0)",
 )
+# A page's render work (/page/*): none unless asked, within the same bounds as /cpu/*.
+PAGE_CPU_MS = integer(default=0, low=0, high=5_000)
+PAGE_BUDGET = Budget(
+    ("delay_ms", "cpu_ms"),
+    lambda v: _given(v, "delay_ms") + _given(v, "cpu_ms"),
+    "delay_ms + cpu_ms",
+)
 STREAM_BUDGET = Budget(
     ("events", "interval_ms"),
     lambda v: _given(v, "events") * _given(v, "interval_ms"),

@@ -1,4 +1,5 @@
-"""The `endpoint` decorator: GET only, parsed and bounded parameters, errors as JSON.
+"""The `endpoint` decorator: GET only, parsed and bounded parameters, errors as JSON (as
+HTML for a browser, `errors.py`).
 
 Works on sync and async views alike and keeps their kind, so Django still runs each one
 the way the scenario means (a sync view in a thread under ASGI, an async one on the loop).
@@ -30,13 +31,15 @@ def _refuse(
     """The view's keyword arguments, or the error response that replaces the view."""
     if request.method not in ALLOWED_METHODS:
         allowed = sorted(ALLOWED_METHODS)
-        response = error_response(405, f"method {request.method} not allowed", allowed=allowed)
+        response = error_response(
+            405, f"method {request.method} not allowed", request, allowed=allowed
+        )
         response["Allow"] = ", ".join(allowed)
         return response
     try:
         return parse(request.GET, spec, budget)
     except BadParameter as exc:
-        return error_response(400, exc.message, parameter=exc.parameter)
+        return error_response(400, exc.message, request, parameter=exc.parameter)
 
 
 def _for_method(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
@@ -49,8 +52,8 @@ def _for_method(request: HttpRequest, response: HttpResponseBase) -> HttpRespons
     return response
 
 
-def _upstream_failed(exc: UpstreamError) -> HttpResponseBase:
-    return error_response(exc.status, exc.message, **exc.details)
+def _upstream_failed(request: HttpRequest, exc: UpstreamError) -> HttpResponseBase:
+    return error_response(exc.status, exc.message, request, **exc.details)
 
 
 def endpoint(budget: Budget | None = None, **spec: Spec) -> Callable[[Any], Any]:
@@ -68,7 +71,7 @@ def endpoint(budget: Budget | None = None, **spec: Spec) -> Callable[[Any], Any]
                 try:
                     return _for_method(request, await async_view(request, **kwargs))
                 except UpstreamError as exc:
-                    return _for_method(request, _upstream_failed(exc))
+                    return _for_method(request, _upstream_failed(request, exc))
 
             run_async.params = spec  # type: ignore[attr-defined]
             return run_async
@@ -83,7 +86,7 @@ def endpoint(budget: Budget | None = None, **spec: Spec) -> Callable[[Any], Any]
             try:
                 return _for_method(request, sync_view(request, **kwargs))
             except UpstreamError as exc:
-                return _for_method(request, _upstream_failed(exc))
+                return _for_method(request, _upstream_failed(request, exc))
 
         run_sync.params = spec  # type: ignore[attr-defined]
         return run_sync

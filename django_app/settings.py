@@ -89,7 +89,11 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "django_app.urls"
 WSGI_APPLICATION = "django_app.wsgi.application"
-TEMPLATES: list[dict[str, Any]] = []
+# The pages (`/page/*`) and a browser's error pages: templates from django_app/templates/,
+# no context processors (no request, user or messages in any template).
+TEMPLATES: list[dict[str, Any]] = [
+    {"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True}
+]
 
 # Several processes per server and no pooling without explicit OPTIONS: each request gives
 # its connection back when it ends. Under ASGI, persistent connections are not allowed anyway.

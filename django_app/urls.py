@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from django_app.views import basic, cpu, db, fanout, index, io, stream
+from django_app.views import basic, cpu, db, fanout, index, io, page, stream
 
 urlpatterns = [
     path("", index.index, name="index"),
@@ -23,6 +23,9 @@ urlpatterns = [
     path("fanout/async", fanout.fanout_async, name="fanout_async"),
     path("stream/async", stream.stream_async, name="stream_async"),
     path("stream/sync", stream.stream_sync, name="stream_sync"),
+    path("page/sync", page.page_sync, name="page_sync"),
+    path("page/async", page.page_async, name="page_async"),
+    path("page/async-blocking", page.page_async_blocking, name="page_async_blocking"),
 ]
 
 handler400 = "django_app.errors.bad_request"

@@ -21,7 +21,14 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from query_strings import Query
 
-from contracts.params import STREAM_BUDGET, SYNC_TO_ASYNC_BUDGET, BadParameter, Budget, parse
+from contracts.params import (
+    PAGE_BUDGET,
+    STREAM_BUDGET,
+    SYNC_TO_ASYNC_BUDGET,
+    BadParameter,
+    Budget,
+    parse,
+)
 from contracts.values import Spec
 
 
@@ -37,7 +44,8 @@ def _declared() -> dict[str, dict[str, Spec]]:
 SPECS = _declared()
 BUDGETS: dict[str, Budget] = {"/io/sync-to-async": SYNC_TO_ASYNC_BUDGET}
 BUDGETS["/stream/async"] = BUDGETS["/stream/sync"] = STREAM_BUDGET
-CALLS_UPSTREAM = frozenset(p for p in SPECS if p.startswith(("/io/", "/fanout/")))
+BUDGETS.update({p: PAGE_BUDGET for p in SPECS if p.startswith("/page/")})
+CALLS_UPSTREAM = frozenset(p for p in SPECS if p.startswith(("/io/", "/fanout/", "/page/")))
 NAMES = sorted({name for spec in SPECS.values() for name in spec})
 # The longest a valid request may be expected to work here (the db delay, cpu_ms, a stream).
 COST_CAP_MS = 300
@@ -71,7 +79,7 @@ def _query(data: st.DataObject) -> str:
 
 def _cost_ms(path: str, values: dict[str, int | float | bool | None]) -> float:
     """How long a valid request would work here (the upstream, a closed port, costs nothing)."""
-    if path.startswith("/cpu/"):
+    if path.startswith(("/cpu/", "/page/")):
         return float(values["cpu_ms"] or 0) * 3  # calibrated CPU time, slower under contention
     if path.startswith("/db/"):
         return float(values["delay_ms"] or 0)

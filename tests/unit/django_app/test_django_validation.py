@@ -30,6 +30,9 @@ EXPECTED: dict[str, dict[str, tuple[int, int] | str]] = {
     "/fanout/async": {"n": (1, 50), "delay_ms": (0, 30_000)},
     "/stream/async": {"events": (1, 1_000), "interval_ms": (0, 10_000)},
     "/stream/sync": {"events": (1, 1_000), "interval_ms": (0, 10_000)},
+    "/page/sync": {"delay_ms": (0, 30_000), "cpu_ms": (0, 5_000)},
+    "/page/async": {"delay_ms": (0, 30_000), "cpu_ms": (0, 5_000)},
+    "/page/async-blocking": {"delay_ms": (0, 30_000), "cpu_ms": (0, 5_000)},
 }
 
 
