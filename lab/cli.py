@@ -13,6 +13,7 @@ from contracts.paths import REPO
 from contracts.settings import LabSettings, SettingsError
 from contracts.topology import BY_NAME, PORTLESS_PROCESSES
 from lab.advise.cli import add_parser as add_advise_parser
+from lab.browser.cli import add_parser as add_browser_parser
 from lab.compose import add_parser as add_compose_parser
 from lab.exercise.cli import add_parser as add_exercise_parser
 from lab.load import add_parser as add_load_parser
@@ -25,8 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="lab",
         description="asynclab: run the lab's services as local processes (up, serve) or in "
         "containers (compose), load them at a fixed arrival rate (load), run the "
-        "scripted exercises (exercise), show their results as a page (report), and take "
-        "the quiz they prove (quiz).",
+        "scripted exercises (exercise), show their results as a page (report), answer "
+        "'should we go async?' from them (advise), take the quiz they prove (quiz), and "
+        "load the pages in a real browser (browser).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -49,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_quiz_parser(sub)
     add_report_parser(sub)
     add_advise_parser(sub)
+    add_browser_parser(sub)
     return parser
 
 
@@ -93,6 +96,10 @@ def command(argv: list[str] | None) -> None:
         from lab.advise.cli import main as advise
 
         sys.exit(advise(args, settings))
+    if args.command == "browser":
+        from lab.browser.cli import main as browser
+
+        sys.exit(browser(args, settings, env))
     if args.command == "load":
         from lab.load import main as load
 
