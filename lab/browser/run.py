@@ -107,8 +107,8 @@ def _warnings(cpu: Mapping[str, Any], load: background.BackgroundLoad | None) ->
     busy, cores = cpu["cores_busy"], cpu["cores"]
     if busy is not None and busy > BUSY_LIMIT * cores:
         out.append(
-            f"CPU saturated: {busy:.2f} of {cores} cores busy; the figures include waiting for "
-            "a core (Chromium shares them with the servers)"
+            f"CPU saturated (over {BUSY_LIMIT:.0%} of the cores busy, column CPU cores): the "
+            "figures include waiting for a core (Chromium shares them with the servers)"
         )
     if load is not None and load.error is not None:
         out.append(f"background load failed: {load.error}")
