@@ -47,6 +47,11 @@ Quantity = Literal[
     "upstream_cpu",
     "generator_cpu",
     "machine_cpu",
+    # A page loaded in headless Chromium beside the load (`Phase.browser`), ms from navigation.
+    "ttfb_p50",
+    "ttfb_p95",
+    "lcp_p50",
+    "lcp_p95",
 ]
 UNITS: Mapping[str, str] = {
     "throughput": "req/s",
@@ -137,6 +142,16 @@ class Probe:
 
 
 @dataclass(frozen=True)
+class Browser:
+    """A person beside the main load: a page loaded in headless Chromium (`lab browser`'s
+    sampler), one load after another, each in a fresh context, for the whole phase. Its
+    figures are the `ttfb_*` and `lcp_*` quantities."""
+
+    path: str
+    pause_s: float = 0.2  # between two loads, so the browser is not a load of its own
+
+
+@dataclass(frozen=True)
 class Phase:
     name: str
     pattern: str  # the row's name in the table, e.g. "sync view, gunicorn sync workers"
@@ -146,6 +161,7 @@ class Phase:
     settings: Mapping[str, object] = field(default_factory=dict)  # LabSettings changes
     upstream: Mapping[str, object] = field(default_factory=dict)  # PUT /config, undone after
     probe: Probe | None = None
+    browser: Browser | None = None
     expected: str = ""  # the row's verdict when its rules hold, e.g. "Bad", "Good", "OK"
     duration_s: float = 15.0
     short_duration_s: float = 4.0
@@ -247,6 +263,8 @@ class Exercise:
                     raise ValueError(f"exercise {self.name}: rule {rule.text!r}: unknown {q}")
                 if q.startswith("probe_") and self.phase(phase).probe is None:
                     raise ValueError(f"exercise {self.name}: {phase} has no probe to measure")
+                if q.startswith(("ttfb_", "lcp_")) and self.phase(phase).browser is None:
+                    raise ValueError(f"exercise {self.name}: {phase} has no browser to measure")
 
     def run_seconds(self, short: bool = False) -> float:
         """About how long a run takes: servers starting, each phase's warm-up and load."""

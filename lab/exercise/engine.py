@@ -23,7 +23,8 @@ import aiohttp
 from contracts.servers import shape
 from contracts.settings import LabSettings, SettingsError
 from exercises.spec import SERVER_HISTORY, Exercise, Phase
-from lab.exercise import apparatus, db_connections, phase_gauge, running_lab
+from lab.browser import chromium
+from lab.exercise import apparatus, browsing, db_connections, phase_gauge, running_lab
 from lab.exercise.bench import Bench, opened
 from lab.exercise.bench import SetupError as SetupError  # raised from here too
 from lab.exercise.measure import ServerWatch, client_values
@@ -137,7 +138,10 @@ def _phase(exercise: Exercise, phase: Phase, on: Bench, short: bool, tick: Tick 
         asyncio.run(_load(url, phase, warmup(phase, short), None, None))
         cpu_before, generator_before = apparatus.cpu_times(), time.process_time()
         record.started_at = time.time()
-        with phase_gauge.measuring(exercise.name, phase.name):
+        with (
+            phase_gauge.measuring(exercise.name, phase.name),
+            browsing.browsing(url, phase.browser, _chromium(phase)) as pages,
+        ):
             main, probe = asyncio.run(_load(url, phase, seconds, tick, watch))
         record.ended_at = time.time()
         checks = apparatus.Apparatus(
@@ -155,7 +159,23 @@ def _phase(exercise: Exercise, phase: Phase, on: Bench, short: bool, tick: Tick 
     record.server_side = watch.summary()
     record.values.update(watch.values(answered_by_clients=main.ok))
     record.apparatus = checks.as_dict()
+    if pages is not None:
+        record.client["browser"] = pages.as_dict()
+        record.values.update(pages.values())
     return record
+
+
+def _chromium(phase: Phase) -> str | None:
+    """Chromium for a phase with a browser; SetupError (one line: how to install it) without."""
+    if phase.browser is None:
+        return None
+    found = chromium.find()
+    if found is None:
+        raise SetupError(
+            f"phase {phase.name} loads its page in Chromium, and there is none on PATH; "
+            f"install Debian's: {chromium.INSTALL}"
+        )
+    return found
 
 
 EXTRA_MIDDLEWARE = "DJANGO_EXTRA_MIDDLEWARE"

@@ -7,7 +7,7 @@ import pytest
 
 from contracts.settings import LabSettings
 from exercises.seed_table import EXERCISE as SEED_TABLE
-from exercises.spec import Exercise, Knee, Load, Of, Phase, Probe, Rule
+from exercises.spec import Browser, Exercise, Knee, Load, Of, Phase, Probe, Rule
 from lab.exercise.catalogue import NOT_EXERCISES, catalogue
 
 
@@ -86,6 +86,16 @@ def test_a_probe_quantity_needs_a_probe() -> None:
     with pytest.raises(ValueError, match="a has no probe"):
         exercise((phase(),), (rule(measure="probe_p99"),))
     exercise((phase(probe=Probe()),), (rule(measure="probe_p99"),))
+
+
+@pytest.mark.parametrize("measure", ["ttfb_p50", "ttfb_p95", "lcp_p50", "lcp_p95"])
+def test_a_browser_quantity_needs_a_browser(measure: str) -> None:
+    with pytest.raises(ValueError, match="a has no browser"):
+        exercise((phase(),), (rule(measure=measure),))
+    with pytest.raises(ValueError, match="a has no browser"):
+        exercise((phase(), phase("b")), (rule("b", bound=Of("a", measure)),))  # type: ignore[arg-type]
+    with_browser = dataclasses.replace(phase(), browser=Browser("/page/async"))
+    exercise((with_browser,), (rule(measure=measure),))
 
 
 def test_an_unknown_quantity_is_refused() -> None:

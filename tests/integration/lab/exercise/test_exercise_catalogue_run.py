@@ -32,6 +32,7 @@ EXPECTED = {
     "async-orm": ["Holds", "Holds", "Holds", "Holds", "Frees"],
     "slow-clients": ["Bad", "Good", "Good", "Good"],
     "cancellation": ["Bad", "Good"],
+    "page-load": ["Bad", "Good"],
     "threads-vs-coroutines": [
         *("Threads", "Threads", "Coroutines"),  # 100 waits: gthread, uvicorn, lean uvicorn
         *("Threads", "Threads", "Coroutines"),  # 500 waits
