@@ -32,6 +32,14 @@ def test_every_answer_carries_server_timing(client: Caller, path: str) -> None:
     assert found["db"] == (0.0, "0 queries")
 
 
+def test_a_stream_carries_what_is_known_when_its_headers_go(client: Caller) -> None:
+    # The headers leave before the body: `app` ends when the response exists, so it is far
+    # below the stream's 3 x 100 ms.
+    answer = client.get("/stream/async?events=3&interval_ms=100")
+    assert answer.body.count(b"event: tick") == 3
+    assert metrics_of(answer.headers["Server-Timing"])["app"][0] < 300
+
+
 def test_db_time_is_the_query_s(client: Caller) -> None:
     found = metrics_of(client.get("/db/sync?delay_ms=120").headers["Server-Timing"])
     assert found["db"][1] == "1 query"
