@@ -56,7 +56,7 @@ SIZE = (7.2, 3.4)  # inches, at the SVG's 72 dpi: about the width of the page's 
 @dataclass(frozen=True)
 class Chart:
     id: str  # unique on the page: "<exercise>-<kind>"
-    kind: str  # throughput, knee, latency, bystander, loop-lag, threads-rss
+    kind: str  # throughput, knee, latency, bystander, browser, loop-lag, threads-rss
     title: str  # the finding, in words
     svg: str
     series: tuple[str, ...]  # the ids of the series drawn
@@ -500,11 +500,50 @@ def threads_rss(ex: Exercise, scale: Sequence[Exercise]) -> Chart | None:
     return make(fig, chart_id, "threads-rss", title, series, bounds, values)
 
 
+BROWSER = ("ttfb_p50", "ttfb_p95", "lcp_p50", "lcp_p95")
+
+
+def browser(ex: Exercise, scale: Sequence[Exercise]) -> Chart | None:
+    """What a person waits for, measured in Chromium beside the phase's load: time to the
+    first byte and to the Largest Contentful Paint, p50 and p95, against the rules' bounds."""
+    names = measured(ex, BROWSER)
+    if not names:
+        return None
+    chart_id = f"{slug(ex['name'])}-browser"
+    fig, (ax,) = figure()
+    phase = by_name(ex)
+    colours = (SKY, BLUE, YELLOW, ORANGE)
+    labels = ("TTFB p50", "TTFB p95", "LCP p50", "LCP p95")
+    groups = [
+        (label, c, of(phase, q)) for label, c, q in zip(labels, colours, BROWSER, strict=True)
+    ]
+    ax.set_yscale("log")
+    series, values = bars(ax, chart_id, names, groups)
+    width = 0.8 / len(BROWSER)
+
+    def over(v: Mapping[str, Any]) -> tuple[float, float]:
+        x = names.index(v["phase"]) - 0.4 + width * (BROWSER.index(v["measure"]) + 0.5)
+        return x - width / 2, x + width / 2
+
+    verdicts = [v for v in rule_bounds(ex, BROWSER) if v["phase"] in names]
+    bounds = bound_marks(ax, chart_id, names, verdicts, over)
+    ax.set_ylim(top=top(scale, BROWSER) * 2)
+    hi, hv, lo, lv = extreme(ex, names, "lcp_p50")
+    title = (
+        f"LCP p50 {fmt(hv)} ms in {hi}"
+        if hi == lo
+        else f"LCP p50 {fmt(hv)} ms in {hi}, {fmt(lv)} ms in {lo}: {times(hv, lv)}"
+    )
+    finish(ax, title, "time from navigation (ms, log scale)")
+    return make(fig, chart_id, "browser", title, series, bounds, values)
+
+
 BUILDERS: tuple[Callable[[Exercise, Sequence[Exercise]], Chart | None], ...] = (
     knee,
     throughput,
     latency,
     bystander,
+    browser,
     loop_lag,
     threads_rss,
 )

@@ -28,6 +28,9 @@ CAPTIONS = {
     "request); dashed: each rule's bound, over the percentile it judges.",
     "bystander": "A bystander's latency (a cheap request at a low fixed rate) beside the main "
     "load's: what a neighbour of the load waits; dashed: each rule's bound.",
+    "browser": "What a person waits for, measured in headless Chromium beside the phase's "
+    "load (a fresh browser context per page load): time to the first byte (TTFB) and to the "
+    "Largest Contentful Paint (LCP), p50 and p95; dashed: each rule's bound.",
     "loop-lag": "The event loop's lag p99 (the bucket bound of its histogram), in each phase "
     "whose server has a loop.",
     "threads-rss": "The most OS threads of the server and its workers' resident memory in "

@@ -121,3 +121,24 @@ def test_a_second_run_scales_the_axes_of_the_first() -> None:
     assert beside is not None
     assert alone.values == beside.values
     assert alone.svg != beside.svg  # same bars, a taller axis
+
+
+def test_a_browser_phase_gets_ttfb_and_lcp_with_the_rules_bounds() -> None:
+    def phase(name: str, ttfb: float, lcp: float) -> dict[str, object]:
+        values = {"ttfb_p50": ttfb, "ttfb_p95": ttfb * 1.5, "lcp_p50": lcp, "lcp_p95": lcp * 1.5}
+        return {"name": name, "values": values}
+
+    ex = {
+        "name": "page-load",
+        "phases": [phase("sync", 1100, 1300), phase("async", 220, 310)],
+        "verdicts": [
+            {"phase": "sync", "measure": "ttfb_p50", "op": ">=", "bound": 400, "holds": True},
+            {"phase": "async", "measure": "lcp_p50", "op": "<=", "bound": 650, "holds": True},
+        ],
+    }
+    (chart,) = [c for c in charts.charts(ex) if c.kind == "browser"]
+    for label in ("ttfb-p50", "ttfb-p95", "lcp-p50", "lcp-p95"):
+        assert has(chart.svg, f"page-load-browser-series-{label}")
+    assert has(chart.svg, "page-load-browser-bound-rules")
+    assert chart.title == "LCP p50 1300 ms in sync, 310 ms in async: 4.2×"
+    assert chart.values["async LCP p50"] == 310
