@@ -94,6 +94,9 @@ class LabSettings:
     # A buffering reverse proxy in front of both servers, the same for both: off (the lab
     # measures the servers themselves) or nginx (what a production server has in front).
     lab_proxy: Proxy = "off"
+    # Local mode: pin the load generator, the upstream and the servers to CPUs of their own
+    # where the machine has them (contracts/pinning.py says which go where).
+    lab_pin: bool = False
     # Locust: 0 workers runs a single local process; N > 0 runs a master and N workers.
     locust_workers: int = 0
     locust_master_port: int = 5557
@@ -194,6 +197,10 @@ class LabSettings:
         host = "127.0.0.1" if self.lab_host in ("0.0.0.0", "") else self.lab_host
         return f"http://{host}:{port}"
 
+
+# Read by the local runner only (`lab up`, the exercises): compose has its own CPU limits
+# (`cpus:`) and its containers never get these.
+LOCAL_ONLY = frozenset({"lab_pin"})
 
 # Settings that say where things are, not how a Django server runs or what its views do.
 _NOT_SHAPING = frozenset(

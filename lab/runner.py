@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 import shutil
 import signal
@@ -22,6 +23,7 @@ from typing import IO
 
 from contracts.settings import LabSettings
 from contracts.topology import BY_NAME
+from lab import pin
 
 
 class ServiceFailed(RuntimeError):
@@ -51,6 +53,7 @@ def start(
     if name in BY_NAME:
         settings = BY_NAME[name].started_with(settings)
     env = {**(os.environ if base_env is None else base_env), **settings.as_env()}
+    cpus = pin.cpus_for(name, settings)
     # Own process group: stopping the service also stops its gunicorn/uvicorn workers.
     return subprocess.Popen(
         [sys.executable, "-m", "lab", "serve", name],
@@ -58,8 +61,16 @@ def start(
         stdout=output,
         stderr=subprocess.STDOUT if output is not None else None,
         start_new_session=True,
-        preexec_fn=_terminate_with_parent,
+        preexec_fn=functools.partial(_in_child, cpus),
     )
+
+
+def _in_child(cpus: tuple[int, ...] | None) -> None:
+    """In the child, before exec: its CPUs (LAB_PIN; inherited by the workers it forks),
+    and its end with the parent's."""
+    if cpus is not None:
+        os.sched_setaffinity(0, cpus)
+    _terminate_with_parent()
 
 
 def _terminate_with_parent() -> None:

@@ -24,7 +24,7 @@ from typing import IO
 from contracts.servers import describe as describe_server
 from contracts.settings import LabSettings
 from contracts.topology import BY_NAME, NGINX, SERVICES, Service
-from lab import runner, signals
+from lab import pin, runner, signals
 
 # A service that exits more often than this within the window is given up on.
 RESTART_LIMIT = 5
@@ -186,6 +186,8 @@ def up(
         out.write(f"lab up: {problem}\n")
         return 2
 
+    if settings.lab_pin:
+        out.write(f"lab up: {pin.machine_plan().describe()}\n")
     lab = _Lab(settings, out, env)
     code = 0  # stopped by a signal
     with signals.stop_on_signals(cleanup=lab.stop):

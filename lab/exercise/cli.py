@@ -117,6 +117,7 @@ def _run(
     *,
     reuse: bool,
 ) -> int:
+    from lab import pin
     from lab.exercise import apparatus, engine, report, results
     from lab.exercise.progress import Progress
     from lab.exercise.verdict import exit_code
@@ -124,6 +125,11 @@ def _run(
     progress = Progress()
     started = time.time()
     environment = results.environment()
+    # Where the parts ran: the generator is this process, pinned here before it starts any.
+    environment["placement"] = pin.placement(settings)
+    pinned = pin.pin_generator(settings)
+    if pinned:
+        print(f"lab exercise run: {pinned}")
     cpu_at_start = apparatus.cpu_times()
     docs = []
     code = 0
@@ -150,7 +156,7 @@ def _run(
     outcome = "every rule held" if code == 0 else "SURPRISE: a rule did not hold"
     stolen = "" if steal is None else f", CPU stolen {steal:.1%}"
     machine = f"CPUs {environment['cpu_count']}, load {environment['load_average']}{stolen}"
-    print(f"{outcome} ({machine})")
+    print(f"{outcome} ({machine}; {pinned or environment['placement']['note']})")
     doc = results.document(
         docs, short=short, started_at=started, finished_at=time.time(), env=environment
     )

@@ -327,6 +327,17 @@ def environment(runs: Sequence[Run]) -> str:
     return '<h2 id="environment">Environment</h2>' + one_above_the_other(runs, environment_of)
 
 
+def placement(recorded: object) -> str:
+    """Which CPUs the generator, the upstream and the servers ran on (LAB_PIN), or that they
+    shared them; runs recorded before it was recorded say so."""
+    if not isinstance(recorded, Mapping):
+        return "not recorded"
+    if not recorded.get("pinned"):
+        return str(recorded.get("note") or "not pinned")
+    parts = [f"{role} on CPU {recorded.get(role)}" for role in ("generator", "upstream", "servers")]
+    return "pinned: " + "; ".join(parts)
+
+
 def environment_of(run: Run) -> str:
     env = run.environment
     steal = env.get("cpu_steal_during_run")
@@ -338,6 +349,7 @@ def environment_of(run: Run) -> str:
             "not measured" if steal is None else f"{steal:.1%}",
         ),
         ("load average at the start", env.get("load_average")),
+        ("CPU placement", placement(env.get("placement"))),
         ("platform", env.get("platform")),
         ("Python", env.get("python")),
         *((name, env.get(name) or "not installed") for name in PACKAGES),

@@ -20,7 +20,7 @@ import yaml
 
 from contracts.dotenv import read_dotenv
 from contracts.paths import REPO
-from contracts.settings import LabSettings
+from contracts.settings import LOCAL_ONLY, LabSettings
 from contracts.topology import ALL, BY_NAME, NGINX, PORTLESS_PROCESSES, SCRAPE_ONLY
 from lab import nginx
 from lab.compose import PROXY_FILE
@@ -274,7 +274,9 @@ def test_every_setting_reaches_a_container_but_the_published_ports() -> None:
     on_the_host = {t.port_setting for t in SCRAPE_ONLY}
     for field in FIELDS:
         key = field.upper()
-        if field in _published_port_settings() | _local_port_settings() | on_the_host:
+        if field in LOCAL_ONLY:
+            assert key not in given, f"{key} is the local runner's: no container reads it"
+        elif field in _published_port_settings() | _local_port_settings() | on_the_host:
             # The server must listen on its default port, the one Prometheus scrapes.
             assert key not in given, f"{key} would move the port inside a container"
         else:
