@@ -1,7 +1,7 @@
 """What the lab does when Locust starts a process (its `init` event): check the knobs given on
 the command line or in `LOCUST_*` variables, exiting on a bad one, then install the lab's
-additions (`/metrics`, the honesty notes, the web UI's host/origin and /swarm checks, the
-`--shape` choice)."""
+additions (`/metrics`, the honesty notes, the web UI's host/origin and /swarm checks, its
+start form's first state, the `--shape` choice)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import gevent
 
-from loadgen import exporter, honesty, shape_choice, web_ui
+from loadgen import exporter, honesty, shape_choice, start_form, web_ui
 from loadgen.knobs import knob_errors
 
 if TYPE_CHECKING:  # importing locust at runtime would monkey-patch the caller (gevent)
@@ -30,4 +30,5 @@ def on_init(environment: Environment, **_: Any) -> None:
     honesty.install(environment)
     web_ui.refuse_foreign_requests(environment)
     web_ui.refuse_bad_knobs(environment)
+    start_form.install(environment)
     shape_choice.choose_shape(environment)
