@@ -17,7 +17,7 @@ from locust.env import Environment
 from loadgen.arguments import DEFAULT_TARGET, DEFAULT_URLS, add_arguments
 from loadgen.init_hook import on_init
 from loadgen.knobs import knob_value
-from loadgen.targets import BOTH, TARGETS, named, resolve, server_of_user
+from loadgen.targets import BOTH, TARGETS, named, own_urls, resolve, server_of_user
 
 # locust's EventHook is untyped: register through Any rather than a decorator.
 _hooks: Any = events
@@ -43,6 +43,10 @@ class LabUser(FastHttpUser):
         # Resolve before FastHttpUser builds its client from self.host.
         target = self.option("target", DEFAULT_TARGET, environment)
         urls = {t: self.option(f"{t}_url", DEFAULT_URLS[t], environment) for t in TARGETS}
+        options = environment.parsed_options
+        if options is not None and options.worker:
+            # Locust hands a worker the master's URLs; its own (another machine's view) win.
+            urls.update(own_urls())
         # Each worker process starts counting at its own index, so one user per worker
         # still splits across the servers.
         index = _started[type(self).__name__] + getattr(environment.runner, "worker_index", 0)

@@ -28,6 +28,15 @@ def default_urls(env: Mapping[str, str] | None = None) -> dict[str, str]:
     }
 
 
+def own_urls(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The URLs this process's own LOCUST_*_URL variables give. A worker prefers them to the
+    master's: on another machine the servers are reached by other addresses."""
+    env = os.environ if env is None else env
+    return {
+        t: env[f"LOCUST_{t.upper()}_URL"] for t in TARGETS if env.get(f"LOCUST_{t.upper()}_URL")
+    }
+
+
 def resolve(host: str | None, target: str, urls: Mapping[str, str]) -> str:
     if host:
         return host.rstrip("/")

@@ -4,6 +4,7 @@ from loadgen.targets import (
     HOST,
     default_urls,
     named,
+    own_urls,
     resolve,
     run_target,
     server_of_user,
@@ -37,3 +38,10 @@ def test_both_splits_users_in_turn_and_names_requests_after_their_server() -> No
 def test_a_host_field_makes_the_run_target_host() -> None:
     assert run_target("http://elsewhere:3", "both") == HOST
     assert run_target("", "both") == "both"
+
+
+def test_a_process_own_urls_are_only_those_its_environment_gives() -> None:
+    assert own_urls({"LOCUST_ASGI_URL": "http://10.0.0.1:8002", "LOCUST_WSGI_URL": ""}) == {
+        "asgi": "http://10.0.0.1:8002"
+    }
+    assert own_urls({}) == {}
