@@ -193,9 +193,14 @@ class LabSettings:
         """The app's embedded database, used when DATABASE_URL is unset."""
         return self.var_path() / "django.sqlite3"
 
+    @property
+    def client_host(self) -> str:
+        """Where a client on this machine reaches the services: LAB_HOST, or loopback when
+        that listens on every interface."""
+        return "127.0.0.1" if self.lab_host in ("0.0.0.0", "") else self.lab_host
+
     def url(self, port: int) -> str:
-        host = "127.0.0.1" if self.lab_host in ("0.0.0.0", "") else self.lab_host
-        return f"http://{host}:{port}"
+        return f"http://{self.client_host}:{port}"
 
 
 # Read by the local runner only (`lab up`, the exercises): compose has its own CPU limits

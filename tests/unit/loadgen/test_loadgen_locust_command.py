@@ -2,6 +2,7 @@ from pathlib import Path
 
 from contracts.settings import LabSettings
 from lab.serve import command
+from loadgen.locust_command import locust_argv
 
 
 def flag(argv: list[str], name: str) -> str:
@@ -27,3 +28,11 @@ def test_master_and_worker_meet_on_the_master_port() -> None:
     assert "--worker" in worker
     assert flag(worker, "--master-port") == "6557"
     assert "--web-port" not in worker
+
+
+def test_a_worker_finds_the_lab_master_on_lab_host_unless_told_otherwise() -> None:
+    s = LabSettings.from_env({"LOCUST_WORKERS": "1", "LAB_HOST": "10.1.2.3"})
+    assert flag(locust_argv("locust-worker", s, {}), "--master-host") == "10.1.2.3"
+    # Locust's own variable (compose, a machine elsewhere) names the master instead.
+    elsewhere = locust_argv("locust-worker", s, {"LOCUST_MASTER_NODE_HOST": "locust-master"})
+    assert "--master-host" not in elsewhere
