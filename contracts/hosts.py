@@ -1,5 +1,6 @@
 """Which host names the lab's servers answer to: loopback, the compose service names, and
-what the user adds (LAB_ALLOWED_HOSTS, e.g. for load workers on other machines).
+what the user adds (LAB_ALLOWED_HOSTS, e.g. for load workers on other machines), and the
+address the ports are published on for them (LAB_PUBLISH_HOST).
 
 Anything else is refused, so a web page the user visits cannot reach the lab through DNS
 rebinding (a hostile name that resolves to 127.0.0.1) and change its state."""
@@ -15,7 +16,11 @@ LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
 def accepted_hosts(settings: LabSettings) -> tuple[str, ...]:
     """Host names (without port), lower case."""
     extra = [h.strip().lower() for h in settings.lab_allowed_hosts.split(",") if h.strip()]
-    own = [settings.lab_host] if settings.lab_host not in ("", "0.0.0.0", "::") else []
+    own = [
+        h.lower()
+        for h in (settings.lab_host, settings.lab_publish_host)
+        if h not in ("", "0.0.0.0", "::")
+    ]
     names = [*LOOPBACK, *(s.compose_name for s in ALL), *own, *extra]
     return tuple(dict.fromkeys(names))
 

@@ -48,6 +48,10 @@ class LabSettings:
     # Host names the servers accept besides loopback and the compose service names
     # (comma-separated): what a remote load worker or another machine calls them.
     lab_allowed_hosts: str = ""
+    # Empty: every port stays on 127.0.0.1. An address (or 0.0.0.0, every interface): compose
+    # also publishes the two servers' ports and the Locust master's there, for load workers on
+    # other machines (docker-compose.remote.yml), and the services accept it as a host name.
+    lab_publish_host: str = ""
     upstream_port: int = 8080
     wsgi_port: int = 8001
     asgi_port: int = 8002
@@ -159,6 +163,11 @@ class LabSettings:
                 f"WSGI_WORKER_CLASS={self.wsgi_worker_class}: gunicorn's; with WSGI_SERVER="
                 "granian leave it sync (granian runs WEB_THREADS threads per worker)"
             )
+        if self.lab_publish_host and self.proxy_on:
+            raise SettingsError(
+                f"LAB_PUBLISH_HOST={self.lab_publish_host}: it publishes the servers themselves, "
+                f"where LAB_PROXY={self.lab_proxy} puts its own ports; set LAB_PROXY=off"
+            )
         if not 0 <= self.gunicorn_timeout_s <= MAX_GUNICORN_TIMEOUT_S:
             raise SettingsError(
                 f"GUNICORN_TIMEOUT_S={self.gunicorn_timeout_s}: expected 0 (derived) "
@@ -209,7 +218,14 @@ LOCAL_ONLY = frozenset({"lab_pin"})
 
 # Settings that say where things are, not how a Django server runs or what its views do.
 _NOT_SHAPING = frozenset(
-    {"lab_host", "lab_allowed_hosts", "upstream_url", "lab_var_dir", "locust_workers"}
+    {
+        "lab_host",
+        "lab_allowed_hosts",
+        "lab_publish_host",
+        "upstream_url",
+        "lab_var_dir",
+        "locust_workers",
+    }
 )
 # Every other setting shapes a server: two servers with equal values here measure the same
 # thing. A running server reports them on /healthz, so an exercise can tell whether it may

@@ -5,6 +5,8 @@
 an image cannot be had (Grafana on an offline machine), `--without grafana` starts the rest.
 With LAB_PROXY=nginx every call adds `docker-compose.nginx.yml` (nginx in front of both
 servers, on their ports); `up` and `down` remove orphans, so turning the proxy off drops it.
+With LAB_PUBLISH_HOST set every call adds `docker-compose.remote.yml`: the servers' and the
+Locust master's ports published on that address, for load workers on other machines.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from contracts.topology import ALL, BY_NAME, GRAFANA, NGINX
 
 COMPOSE_FILE = REPO / "docker-compose.yml"
 PROXY_FILE = REPO / "docker-compose.nginx.yml"
+REMOTE_FILE = REPO / "docker-compose.remote.yml"
+# Not run by `lab compose`: the file a machine running only Locust workers uses.
+WORKERS_FILE = REPO / "docker-compose.workers.yml"
 
 
 class ComposeError(RuntimeError):
@@ -29,8 +34,13 @@ class ComposeError(RuntimeError):
 
 
 def compose_files(settings: LabSettings) -> tuple[Path, ...]:
-    """The compose file, and over it the proxy's when LAB_PROXY is on."""
-    return (COMPOSE_FILE, PROXY_FILE) if settings.proxy_on else (COMPOSE_FILE,)
+    """The compose file, and over it the proxy's when LAB_PROXY is on, or the remote workers'
+    when LAB_PUBLISH_HOST is set (the settings refuse both at once)."""
+    if settings.proxy_on:
+        return (COMPOSE_FILE, PROXY_FILE)
+    if settings.lab_publish_host:
+        return (COMPOSE_FILE, REMOTE_FILE)
+    return (COMPOSE_FILE,)
 
 
 def compose_argv(*args: str, files: Sequence[Path] = (COMPOSE_FILE,)) -> list[str]:

@@ -195,7 +195,7 @@ def test_every_published_port_is_on_loopback() -> None:
 
 # Fixed inside every `lab serve` container; never taken from .env.
 # In every `lab serve` container: fixed values, and who may talk to the lab (from .env).
-LAB_FIXED = set(CONTAINER_FIXED) | {"LAB_ALLOWED_HOSTS"}
+LAB_FIXED = set(CONTAINER_FIXED) | {"LAB_ALLOWED_HOSTS", "LAB_PUBLISH_HOST"}
 DB_ENV = {"DATABASE_URL", "DJANGO_SECRET_KEY", "DJANGO_DB_POOL_SIZE"}
 DJANGO_ENV = (
     LAB_FIXED
@@ -236,7 +236,7 @@ UNDER_TEST = {"upstream", "postgres", "migrate", "django-wsgi", "django-asgi"}
 # Variables every image of ours shares: a new image rebuilds everything, as it should.
 IMAGE_VARIABLES = {"PYTHON_IMAGE", "LAB_IMAGE_TAG"}
 # Settings of the whole stack: changing one rightly recreates every service that reads it.
-STACK_VARIABLES = {"LAB_ALLOWED_HOSTS"}
+STACK_VARIABLES = {"LAB_ALLOWED_HOSTS", "LAB_PUBLISH_HOST"}
 
 
 def _service_variables(name: str) -> set[str]:

@@ -20,6 +20,12 @@ def test_the_user_adds_names_and_a_listening_address_is_its_own_name() -> None:
     assert {"lab.example", "10.0.0.5", "10.1.2.3"} <= set(hosts)
 
 
+def test_the_address_published_for_remote_workers_is_accepted() -> None:
+    assert "192.168.1.5" in accepted_hosts(LabSettings(lab_publish_host="192.168.1.5"))
+    # Every interface is no name a client sends.
+    assert "0.0.0.0" not in accepted_hosts(LabSettings(lab_publish_host="0.0.0.0"))
+
+
 @pytest.mark.parametrize(
     ("header", "name"),
     [

@@ -57,6 +57,10 @@ def test_empty_value_means_default() -> None:
         ({"LAB_PROXY": "varnish"}, "LAB_PROXY='varnish': expected one of off, nginx"),
         ({"GUNICORN_TIMEOUT_S": "-1"}, "GUNICORN_TIMEOUT_S=-1: expected 0 (derived) or 1-3600"),
         ({"GUNICORN_TIMEOUT_S": "2.5"}, "GUNICORN_TIMEOUT_S: expected a whole number"),
+        (
+            {"LAB_PUBLISH_HOST": "0.0.0.0", "LAB_PROXY": "nginx"},
+            "LAB_PUBLISH_HOST=0.0.0.0: it publishes the servers themselves",
+        ),
     ],
 )
 def test_bad_values_name_the_variable(env: dict[str, str], message: str) -> None:

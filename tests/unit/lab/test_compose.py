@@ -9,7 +9,15 @@ import pytest
 
 from contracts.paths import REPO
 from contracts.settings import LabSettings
-from lab.compose import COMPOSE_FILE, PROXY_FILE, compose_argv, compose_files, services, urls
+from lab.compose import (
+    COMPOSE_FILE,
+    PROXY_FILE,
+    REMOTE_FILE,
+    compose_argv,
+    compose_files,
+    services,
+    urls,
+)
 
 
 def run_lab(*args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -46,6 +54,11 @@ def test_the_proxy_adds_its_file_over_the_other() -> None:
     assert files == (COMPOSE_FILE, PROXY_FILE)
     argv = compose_argv("ps", files=files)
     assert argv[argv.index("-f") :] == ["-f", str(COMPOSE_FILE), "-f", str(PROXY_FILE), "ps"]
+
+
+def test_a_publish_address_adds_the_remote_workers_file() -> None:
+    files = compose_files(LabSettings(lab_publish_host="192.168.1.5"))
+    assert files == (COMPOSE_FILE, REMOTE_FILE)
 
 
 def test_urls_say_which_servers_are_behind_the_proxy() -> None:
