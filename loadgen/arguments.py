@@ -48,5 +48,6 @@ def add_arguments(parser: Any) -> None:
             default=DEFAULT_URLS[name],
             env_var=f"LOCUST_{name.upper()}_URL",
             include_in_web_ui=False,
-            help=f"Base URL of the {name.upper()} server (compose: http://django-{name}:PORT)",
+            help=f"Base URL of the {name.upper()} server (compose: http://django-{name}:PORT); "
+            "a worker's own LOCUST_*_URL wins over its master's",
         )
