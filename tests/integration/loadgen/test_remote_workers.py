@@ -2,6 +2,7 @@
 pair joins it to this one, the server and the Locust master listen on this end's address
 only, and two workers started inside the namespace (`lab serve locust-worker`, as
 docker-compose.workers.yml runs them) join the master and load the server over the link.
+A Prometheus, as `lab up` runs it, scrapes the master and counts the workers.
 
 The master's own idea of the server's URL leads nowhere (as a compose master's
 `http://django-asgi:8002` does from another machine): a request only succeeds through the
@@ -32,7 +33,7 @@ from loadgen_lab import Lab, sample, scrape
 
 from lab import runner
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.prometheus]
 
 WORKERS = 2
 USERS = 4
@@ -73,15 +74,22 @@ def _free_subnet() -> ipaddress.IPv4Network:
     raise RuntimeError("no free /30 in 10.200.0.0/13")
 
 
+def _cannot(reason: str) -> None:
+    """Skip on a laptop; fail in CI, which runs as root with iproute2 and must prove it."""
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 @contextlib.contextmanager
 def namespace() -> Iterator[Link]:
     if shutil.which("ip") is None:
-        pytest.skip("no `ip` (Debian: iproute2)")
+        _cannot("no `ip` on PATH (Debian: apt-get install iproute2)")
     tag = secrets.token_hex(3)  # unique per run; interface names stay under 15 characters
     name, here_if, there_if = f"asynclab-{tag}", f"alab{tag}h", f"alab{tag}t"
     made = ip("netns", "add", name)
     if made.returncode != 0:
-        pytest.skip(f"cannot make a network namespace here: {made.stderr.strip()}")
+        _cannot(f"cannot make a network namespace here: {made.stderr.strip()}")
     try:
         net = _free_subnet()
         here, there = (str(h) for h in net.hosts())
@@ -109,7 +117,7 @@ def post(url: str, form: dict[str, str]) -> dict[str, object]:
 
 
 def test_workers_in_another_namespace_join_the_master_and_share_the_swarm(
-    lab: Lab, tmp_path: Path
+    lab: Lab, prometheus_binary: str, tmp_path: Path
 ) -> None:
     with namespace() as link:
         # The server and the master on this end's address only; the master thinks the
@@ -126,6 +134,7 @@ def test_workers_in_another_namespace_join_the_master_and_share_the_swarm(
             locust_web_port=runner.free_port(),
             locust_master_port=runner.free_port(),
             locust_workers=WORKERS,
+            prometheus_port=runner.free_port(),
         )
         master_env = {**os.environ, "LOCUST_ASGI_URL": "http://127.0.0.1:9"}
         worker_env = {
@@ -139,6 +148,7 @@ def test_workers_in_another_namespace_join_the_master_and_share_the_swarm(
         with (
             runner.running("asgi", server),
             runner.running("locust", master, base_env=master_env) as web,
+            runner.running("prometheus", master) as prometheus,
             (tmp_path / "workers.log").open("wb") as log,
         ):
             workers = [
@@ -153,9 +163,25 @@ def test_workers_in_another_namespace_join_the_master_and_share_the_swarm(
             ]
             try:
                 _swarm_and_check(web, workers, tmp_path / "workers.log")
+                assert _prometheus_value(prometheus, "locust_workers") == WORKERS
             finally:
                 for w in workers:
                     runner.stop(w)
+
+
+def _prometheus_value(prometheus: str, query: str) -> float:
+    """The query's value once Prometheus has scraped the master (every 2 s), or nan."""
+    url = prometheus + "/api/v1/query?" + urllib.parse.urlencode({"query": query})
+    deadline, value = time.monotonic() + 20, float("nan")
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            result = json.loads(r.read())["data"]["result"]
+        if result:
+            value = float(result[0]["value"][1])
+            if value == WORKERS:
+                break
+        time.sleep(0.5)
+    return value
 
 
 def _swarm_and_check(web: str, workers: list[subprocess.Popen[bytes]], log: Path) -> None:
