@@ -1,11 +1,16 @@
-"""Where a series of phases stops following its bound (`Knee` in exercises/spec.py): each
-phase's figure ÷ its bound, the first one below the threshold named as the knee, and who
-spent the machine's CPU at each point, so a knee can be told from a saturated generator."""
+"""Where a series of points stops following its bound: each point's figure ÷ its bound, the
+first one past the knee named as the knee, and who spent the machine's CPU at each point, so
+a knee can be told from a saturated generator.
+
+Two users: an exercise's `Knee` series (exercises/spec.py), where a point is past the knee
+when its ratio falls below the threshold, and `lab sweep`, whose curves also count a p99
+grown past k × the latency floor (requests queue) and, being noisier, ask the next point to
+agree (`Criteria`, `first_past`)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,7 +51,9 @@ class KneeResult:
     def knee(self) -> Point | None:
         """The first point whose ratio falls below the threshold; None: no knee in the
         series (a point not measured is no knee, but it is printed as such)."""
-        return next((p for p in self.points if p.ratio is not None and p.ratio < self.below), None)
+        flags = [None if p.ratio is None else p.ratio < self.below for p in self.points]
+        index = first_past(flags)
+        return None if index is None else self.points[index]
 
     def lines(self, cpu_count: int | None = None) -> list[str]:
         cores = cpu_count or os.cpu_count() or 1
@@ -89,6 +96,54 @@ class KneeResult:
                 for p in self.points
             ],
         }
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """When a point is past the knee: its ratio under `below` (the figure stopped following
+    the bound), or its p99 over `p99_over` × the latency floor (requests queue even where the
+    bound still holds: it stopped growing); `confirm`: how many later measured points must be
+    past it too, so that one noisy point is no knee."""
+
+    below: float = 0.8
+    p99_over: float | None = None
+    confirm: int = 0
+
+
+def reasons(
+    ratio: float | None, p99_ms: float | None, floor_ms: float, criteria: Criteria
+) -> list[str] | None:
+    """Why a point is past the knee ([] when it follows the bound); None: not measured."""
+    if ratio is None:
+        return None
+    out = []
+    if ratio < criteria.below:
+        out.append(f"throughput {ratio:.2f} of its bound (< {fmt(criteria.below)})")
+    queue = criteria.p99_over
+    if queue is not None and p99_ms is not None and p99_ms > queue * floor_ms:
+        out.append(f"p99 {fmt(p99_ms)} ms > {fmt(queue)} × {fmt(floor_ms)} ms: requests queue")
+    return out
+
+
+def first_past(flags: Sequence[bool | None], confirm: int = 0) -> int | None:
+    """The index of the knee: the first point past it (True) whose next `confirm` measured
+    points are past it too; points not measured (None) neither count nor break the run. A
+    point near the end, with fewer measured points after it, needs all of those to agree."""
+    measured = [i for i, flag in enumerate(flags) if flag is not None]
+    for n, i in enumerate(measured):
+        later = measured[n + 1 : n + 1 + confirm]
+        if flags[i] and all(flags[j] for j in later):
+            return i
+    return None
+
+
+def confirmed(flags: Sequence[bool | None], confirm: int) -> bool:
+    """Is there a knee with its `confirm` later points measured: nothing further can move
+    it, so a sweep climbing the curve may stop there."""
+    index = first_past(flags, confirm)
+    if index is None:
+        return False
+    return sum(flag is not None for flag in flags[index + 1 :]) >= confirm
 
 
 def cpu_text(cpu: Mapping[str, float], cores: int) -> str:
