@@ -113,12 +113,12 @@ def _phase(exercise: Exercise, phase: Phase, on: Bench, short: bool, tick: Tick 
     record = PhaseRun(
         name=phase.name,
         server=phase.server,
-        settings=_server_settings(settings, phase.server),
+        settings=server_settings(settings, phase.server),
         upstream_config=dict(phase.upstream),
         load=phase.describe_load(),
         duration_s=seconds,
     )
-    extra_middleware = _list((os.environ if env is None else env).get(EXTRA_MIDDLEWARE, ""))
+    extra_middleware = extra_middleware_of(env)
     placement = running_lab.place(exercise, phase, settings, extra_middleware, on.lab)
     record.placement = placement.note
     with (
@@ -181,7 +181,9 @@ def _chromium(phase: Phase) -> str | None:
 EXTRA_MIDDLEWARE = "DJANGO_EXTRA_MIDDLEWARE"
 
 
-def _list(raw: str) -> list[str]:
+def extra_middleware_of(env: Mapping[str, str] | None) -> list[str]:
+    """The middleware DJANGO_EXTRA_MIDDLEWARE adds: a running server must have the same."""
+    raw = (os.environ if env is None else env).get(EXTRA_MIDDLEWARE, "")
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
@@ -219,7 +221,7 @@ async def _idle(watch: ServerWatch) -> None:
         await watch.idle(session)
 
 
-def _server_settings(s: LabSettings, server: str) -> dict[str, Any]:
+def server_settings(s: LabSettings, server: str) -> dict[str, Any]:
     run = shape("wsgi" if server == "wsgi" else "asgi", s)
     out: dict[str, Any] = {"workers": run.workers, "threads": run.threads}
     out["implementation"], out["worker_class"] = run.implementation, run.worker_class
