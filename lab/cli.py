@@ -19,6 +19,7 @@ from lab.exercise.cli import add_parser as add_exercise_parser
 from lab.load import add_parser as add_load_parser
 from lab.quiz.cli import add_parser as add_quiz_parser
 from lab.report.cli import add_parser as add_report_parser
+from lab.sweep.cli import add_parser as add_sweep_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,8 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="asynclab: run the lab's services as local processes (up, serve) or in "
         "containers (compose), load them at a fixed arrival rate (load), run the "
         "scripted exercises (exercise), show their results as a page (report), answer "
-        "'should we go async?' from them (advise), take the quiz they prove (quiz), and "
-        "load the pages in a real browser (browser).",
+        "'should we go async?' from them (advise), take the quiz they prove (quiz), "
+        "load the pages in a real browser (browser), and map the space of concurrency "
+        "and delay with its knees (sweep).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -52,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_parser(sub)
     add_advise_parser(sub)
     add_browser_parser(sub)
+    add_sweep_parser(sub)
     return parser
 
 
@@ -84,6 +87,10 @@ def command(argv: list[str] | None) -> None:
         from lab.exercise.cli import main as exercise
 
         sys.exit(exercise(args, settings, env))
+    if args.command == "sweep":
+        from lab.sweep.cli import main as sweep
+
+        sys.exit(sweep(args, settings, env))
     if args.command == "quiz":
         from lab.quiz.cli import main as quiz
 

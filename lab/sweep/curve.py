@@ -1,0 +1,93 @@
+"""One curve of a sweep (a server at one upstream delay, concurrency rising): each point's
+Little's-law bound and ratio, where the knee is, and why it is there.
+
+The bound of a point is Little's law with the concurrency the server can hold and the
+latency floor: min(C, N) ÷ D, where C is the closed-loop users, N the server's own limit on
+requests at a time (workers × threads for gunicorn; none for the event loop) and D the
+upstream's delay, which every request waits at least. A point is past the knee when its
+throughput falls under 0.8 × that bound, or its p99 passes 2 × D (requests queue: past N
+the bound stops growing, so only the wait shows it); the knee is the first point past it
+that the next measured point agrees with (`lab.exercise.knee`)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from contracts.settings import LabSettings
+from lab.exercise import knee
+
+CRITERIA = knee.Criteria(below=0.8, p99_over=2.0, confirm=1)
+
+
+def limit(server: str, settings: LabSettings) -> int | None:
+    """The most requests the server holds at a time: each gunicorn worker serves one per
+    thread (a sync worker has one); the event loop has no such limit (None)."""
+    if server == "wsgi":
+        return settings.web_workers * settings.web_threads
+    return None
+
+
+def bound_rps(users: int, server_limit: int | None, delay_ms: float) -> float:
+    return min(users, server_limit or users) / (delay_ms / 1000)
+
+
+def flags(points: Sequence[Mapping[str, Any]]) -> list[bool | None]:
+    """Past the knee or not, for each point (None: not measured)."""
+    return [None if p.get("status") != "measured" else bool(p["past_knee"]) for p in points]
+
+
+def past_knee(point: Mapping[str, Any], delay_ms: float) -> list[str] | None:
+    return knee.reasons(point.get("ratio"), point.get("p99_ms"), delay_ms, CRITERIA)
+
+
+def knee_of(
+    server: str,
+    settings: LabSettings,
+    delay_ms: float,
+    points: Sequence[Mapping[str, Any]],
+    cpu_count: int | None = None,
+) -> dict[str, Any] | None:
+    """The curve's knee, named and explained; None when no point is past it."""
+    found = knee.first_past(flags(points), CRITERIA.confirm)
+    if found is None:
+        return None
+    point = points[found]
+    following = [p["users"] for p in points[:found] if p.get("status") == "measured"]
+    measured = [p for p in points if p.get("status") == "measured"]
+    best = max(p["throughput_rps"] for p in measured)
+    cause, why = explain(server, settings, point, cpu_count or os.cpu_count() or 1)
+    return {
+        "users": point["users"],
+        "last_following_users": following[-1] if following else None,
+        "confirmed": knee.confirmed(flags(points), CRITERIA.confirm),
+        "reasons": point["past_knee"],
+        "cause": cause,
+        "explanation": why,
+        "limit": limit(server, settings),
+        # Little's law backwards: the requests the server held at a time at its best.
+        "served_concurrency": round(best * delay_ms / 1000, 2),
+    }
+
+
+def explain(
+    server: str, settings: LabSettings, point: Mapping[str, Any], cores: int
+) -> tuple[str, str]:
+    """What ran out at the knee: the workers' slots, or who spent the CPU."""
+    n = limit(server, settings)
+    if n is not None and point["users"] > n:
+        return (
+            "worker/thread limit",
+            f"gunicorn holds at most N = {settings.web_workers} workers × "
+            f"{settings.web_threads} threads = {n} requests at a time: past N users queue, "
+            f"throughput stays at N÷D and p99 grows with C÷N",
+        )
+    cpu = point.get("cpu") or {}
+    text = knee.limit(cpu, cores)
+    if cpu.get("generator_cpu", 0.0) >= knee.SATURATED:
+        return "load generator", text
+    busy = cpu.get("machine_cpu", 0.0) >= knee.SATURATED * cores
+    if busy or cpu.get("server_cpu", 0.0) >= knee.SATURATED:
+        return "CPU", text
+    return "other", text

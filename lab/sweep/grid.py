@@ -1,0 +1,148 @@
+"""What a sweep runs: its servers, concurrencies, delays, requests per point and time cap;
+the presets (`--quick`, the default), the parsing of each option into one line of error, and
+how long a point should take, for the progress bar's time left."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal, get_args
+
+from contracts.values import BadValue, parse_integer, parse_number
+
+Server = Literal["wsgi", "asgi"]
+SERVERS: tuple[str, ...] = get_args(Server)
+# The path each server is loaded on: its own flavour of the same upstream call.
+PATHS = {"wsgi": "/io/sync", "asgi": "/io/async"}
+MAX_USERS = 1000  # one connection each, from this one process
+MAX_DELAY_MS = 10_000
+MAX_REQUESTS = 100_000
+MAX_POINT_S = 600.0
+# Each user answers this often at least, so its rate spans whole requests.
+ANSWERS_PER_USER = 3
+
+
+class GridError(ValueError):
+    """An option the sweep refuses; the message names it."""
+
+
+@dataclass(frozen=True)
+class Grid:
+    servers: tuple[str, ...]
+    users: tuple[int, ...]  # rising
+    delays_ms: tuple[int, ...]  # rising
+    min_requests: int
+    point_cap_s: float
+
+    def points(self) -> int:
+        return len(self.servers) * len(self.users) * len(self.delays_ms)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "servers": list(self.servers),
+            "users": list(self.users),
+            "delays_ms": list(self.delays_ms),
+            "min_requests": self.min_requests,
+            "answers_per_user": ANSWERS_PER_USER,
+            "point_cap_s": self.point_cap_s,
+        }
+
+
+QUICK = Grid(("wsgi", "asgi"), (1, 4, 16, 64, 256), (50, 200), 40, 6.0)
+DEFAULT = Grid(("wsgi", "asgi"), (1, 5, 10, 50, 100, 200, 400), (50, 200, 1000), 200, 15.0)
+
+
+def _items[T](option: str, raw: str, parse: Callable[[str], T]) -> list[T]:
+    items = raw.split(",")
+    if not raw or any(not item.strip() for item in items):
+        raise GridError(f"{option} {raw!r}: expected a comma-separated list such as 1,5,10")
+    out = []
+    for item in items:
+        try:
+            out.append(parse(item.strip()))
+        except BadValue as e:
+            raise GridError(f"{option}: {e}") from None
+    if len(set(out)) != len(out):
+        raise GridError(f"{option} {raw!r}: a value repeats")
+    return out
+
+
+def _bounded(option: str, values: Sequence[int], low: int, high: int) -> tuple[int, ...]:
+    for v in values:
+        if not low <= v <= high:
+            raise GridError(f"{option}: {v} is out of bounds; expected {low}-{high}")
+    return tuple(sorted(values))
+
+
+def servers(raw: str) -> tuple[str, ...]:
+    names = _items("--servers", raw, str)
+    unknown = [n for n in names if n not in SERVERS]
+    if unknown:
+        raise GridError(
+            f"--servers: unknown server {', '.join(unknown)}; choose from {', '.join(SERVERS)}"
+        )
+    return tuple(names)
+
+
+def users(raw: str) -> tuple[int, ...]:
+    return _bounded("--users", _items("--users", raw, parse_integer), 1, MAX_USERS)
+
+
+def delays(raw: str) -> tuple[int, ...]:
+    return _bounded("--delay-ms", _items("--delay-ms", raw, parse_integer), 1, MAX_DELAY_MS)
+
+
+def min_requests(raw: str) -> int:
+    try:
+        n = parse_integer(raw)
+    except BadValue as e:
+        raise GridError(f"--min-requests: {e}") from None
+    if not 1 <= n <= MAX_REQUESTS:
+        raise GridError(f"--min-requests: {n} is out of bounds; expected 1-{MAX_REQUESTS}")
+    return n
+
+
+def point_cap(raw: str) -> float:
+    try:
+        s = parse_number(raw)
+    except BadValue as e:
+        raise GridError(f"--point-cap-s: {e}") from None
+    if not 0 < s <= MAX_POINT_S:
+        raise GridError(f"--point-cap-s: {s:g} is out of bounds; expected (0, {MAX_POINT_S:g}]")
+    return s
+
+
+def build(
+    *,
+    quick: bool,
+    servers_raw: str | None = None,
+    users_raw: str | None = None,
+    delays_raw: str | None = None,
+    min_requests_raw: str | None = None,
+    point_cap_raw: str | None = None,
+) -> Grid:
+    """The preset, with each option given replacing its value; `GridError` names the bad one."""
+    grid = QUICK if quick else DEFAULT
+    if servers_raw is not None:
+        grid = replace(grid, servers=servers(servers_raw))
+    if users_raw is not None:
+        grid = replace(grid, users=users(users_raw))
+    if delays_raw is not None:
+        grid = replace(grid, delays_ms=delays(delays_raw))
+    if min_requests_raw is not None:
+        grid = replace(grid, min_requests=min_requests(min_requests_raw))
+    if point_cap_raw is not None:
+        grid = replace(grid, point_cap_s=point_cap(point_cap_raw))
+    return grid
+
+
+# Besides the load: scrapes before and after, and the queue drained after the stop.
+POINT_OVERHEAD_S = 0.3
+
+
+def expected_s(grid: Grid, users: int, delay_ms: int, limit: int | None) -> float:
+    """About how long a point runs if the server follows its bound (for the time left)."""
+    rate = min(users, limit or users) / (delay_ms / 1000)
+    needed = max(grid.min_requests, ANSWERS_PER_USER * users)
+    drain = users / rate  # the requests still out at the stop are waited for
+    return min(grid.point_cap_s, needed / rate) + drain + POINT_OVERHEAD_S

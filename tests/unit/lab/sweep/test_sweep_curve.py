@@ -1,0 +1,93 @@
+"""A sweep's curve on synthetic points: the bound min(C, N)÷D, the knee named where the
+next point agrees, and explained by what ran out (the workers' slots, or the CPU)."""
+
+import math
+from typing import Any
+
+import pytest
+
+from contracts.settings import LabSettings
+from lab.sweep.curve import bound_rps, knee_of, limit, past_knee
+
+D_MS = 100
+SYNC = LabSettings(web_workers=2, web_threads=1)
+GTHREAD = LabSettings(web_workers=2, web_threads=4, wsgi_worker_class="gthread")
+
+
+def point(users: int, throughput: float, p99_ms: float, n: int | None, **cpu: float) -> Any:
+    bound = bound_rps(users, n, D_MS)
+    p: dict[str, Any] = {
+        "users": users,
+        "status": "measured",
+        "throughput_rps": throughput,
+        "bound_rps": bound,
+        "ratio": throughput / bound,
+        "p99_ms": p99_ms,
+        "cpu": cpu,
+    }
+    p["past_knee"] = past_knee(p, D_MS)
+    return p
+
+
+def workers(users: tuple[int, ...], n: int) -> list[Any]:
+    """N slots: min(C, N)÷D, a user waits ⌈C÷N⌉ rounds (a little over, as measured)."""
+    return [point(c, 0.95 * min(c, n) * 10, math.ceil(c / n) * D_MS * 1.05, n) for c in users]
+
+
+def test_the_limit_is_workers_times_threads_and_the_loop_has_none() -> None:
+    assert limit("wsgi", SYNC) == 2
+    assert limit("wsgi", GTHREAD) == 8
+    assert limit("asgi", SYNC) is None
+    assert bound_rps(10, 2, 200) == 10.0  # min(10, 2) ÷ 0.2 s
+    assert bound_rps(10, None, 200) == 50.0
+
+
+@pytest.mark.parametrize(("settings", "knee_users"), [(SYNC, 4), (GTHREAD, 16)])
+def test_a_sync_servers_knee_is_its_worker_thread_limit(
+    settings: LabSettings, knee_users: int
+) -> None:
+    n = limit("wsgi", settings)
+    assert n is not None
+    knee = knee_of("wsgi", settings, D_MS, workers((1, 2, 4, 8, 16, 32), n))
+    assert knee is not None
+    assert knee["users"] == knee_users
+    assert knee["last_following_users"] == knee_users // 2
+    assert knee["cause"] == "worker/thread limit"
+    assert knee["confirmed"]
+    assert f"= {n} requests at a time" in knee["explanation"]
+    # Little's law backwards: the best throughput × D is the N requests the workers held.
+    assert knee["served_concurrency"] == pytest.approx(0.95 * n)
+
+
+def test_an_event_loops_knee_is_its_cpu() -> None:
+    cpu = {"server_cpu": 1.0, "generator_cpu": 0.2, "machine_cpu": 1.5}
+    points = [
+        point(c, min(c * 10 * 0.95, 300.0), max(D_MS * 1.05, c / 300 * 1000), None, **cpu)
+        for c in (1, 4, 16, 64, 256)
+    ]
+    knee = knee_of("asgi", SYNC, D_MS, points, cpu_count=2)
+    assert knee is not None
+    assert knee["users"] == 64  # 640 req/s asked of 300: the ratio falls under 0.8
+    assert knee["cause"] == "CPU"
+    assert knee["explanation"] == "the server's worker used a whole core: its CPU is what ran out"
+    assert knee["limit"] is None
+
+
+def test_the_generator_and_an_unexplained_knee_are_said_so() -> None:
+    def curve(**cpu: float) -> list[Any]:
+        return [point(c, min(c * 10.0, 100.0), D_MS, None, **cpu) for c in (1, 16, 64)]
+
+    knee = knee_of("asgi", SYNC, D_MS, curve(generator_cpu=0.95), cpu_count=2)
+    assert knee is not None
+    assert knee["cause"] == "load generator"
+    knee = knee_of("asgi", SYNC, D_MS, curve(server_cpu=0.2, machine_cpu=0.5), cpu_count=2)
+    assert knee is not None
+    assert knee["cause"] == "other"
+    assert knee["users"] == 16
+
+
+def test_no_knee_when_every_point_follows_and_skipped_points_do_not_count() -> None:
+    points = workers((1, 2), 2)
+    assert knee_of("wsgi", SYNC, D_MS, points) is None
+    points.append({"users": 64, "status": "skipped", "why": "past the knee"})
+    assert knee_of("wsgi", SYNC, D_MS, points) is None
