@@ -112,17 +112,18 @@ async def run_until_async(
     *,
     min_requests: int,
     max_s: float,
+    min_s: float = 0.0,
     answers_per_user: int = 3,
     timeout_s: float = 30.0,
 ) -> ClosedResult:
-    """`users` users loop on GET `url` until `min_requests` have succeeded and each user has
-    had `answers_per_user` successes (so each user's rate spans whole requests), or until
-    `max_s` has passed (`capped`). Requests still out then are waited for; `duration_s` is
-    the time until the stop, and `ok_in_window` the successes before it."""
+    """`users` users loop on GET `url` until `min_requests` have succeeded, each user has
+    had `answers_per_user` successes (so each user's rate spans whole requests) and `min_s`
+    has passed, or until `max_s` has passed (`capped`). Requests still out then are waited
+    for; `duration_s` is the time until the stop, `ok_in_window` the successes before it."""
     if users < 1 or min_requests < 1 or answers_per_user < 1:
         raise ValueError("users, min_requests and answers_per_user must be at least 1")
-    if max_s <= 0:
-        raise ValueError("max_s must be positive")
+    if not 0 <= min_s < max_s:
+        raise ValueError("need 0 <= min_s < max_s")
     result = ClosedResult(url, users, max_s)
     done = asyncio.Event()
     counts = [0] * users
@@ -144,7 +145,12 @@ async def run_until_async(
             first[index] = first[index] if counts[index] > 1 else finished
             last[index] = finished
             enough += counts[index] == answers_per_user
-            if result.ok >= min_requests and enough == users and not done.is_set():
+            if (
+                result.ok >= min_requests
+                and enough == users
+                and finished - begun >= min_s
+                and not done.is_set()
+            ):
                 result.duration_s = finished - begun
                 done.set()
 

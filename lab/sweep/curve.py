@@ -79,9 +79,9 @@ def explain(
     if n is not None and point["users"] > n:
         return (
             "worker/thread limit",
-            f"gunicorn holds at most N = {settings.web_workers} workers × "
-            f"{settings.web_threads} threads = {n} requests at a time: past N users queue, "
-            f"throughput stays at N÷D and p99 grows with C÷N",
+            f"gunicorn holds at most N = workers × threads = {settings.web_workers} × "
+            f"{settings.web_threads} = {n} requests at a time: past N users queue, "
+            "throughput stays at N÷D and p99 grows with C÷N",
         )
     cpu = point.get("cpu") or {}
     text = knee.limit(cpu, cores)

@@ -20,6 +20,9 @@ MAX_REQUESTS = 100_000
 MAX_POINT_S = 600.0
 # Each user answers this often at least, so its rate spans whole requests.
 ANSWERS_PER_USER = 3
+# And a point lasts this long at least: CPU time is counted in ticks of 10 ms, so a point
+# of a fifth of a second could not say who spent the CPU.
+MIN_POINT_S = 1.0
 
 
 class GridError(ValueError):
@@ -44,6 +47,7 @@ class Grid:
             "delays_ms": list(self.delays_ms),
             "min_requests": self.min_requests,
             "answers_per_user": ANSWERS_PER_USER,
+            "min_point_s": MIN_POINT_S,
             "point_cap_s": self.point_cap_s,
         }
 
@@ -107,8 +111,10 @@ def point_cap(raw: str) -> float:
         s = parse_number(raw)
     except BadValue as e:
         raise GridError(f"--point-cap-s: {e}") from None
-    if not 0 < s <= MAX_POINT_S:
-        raise GridError(f"--point-cap-s: {s:g} is out of bounds; expected (0, {MAX_POINT_S:g}]")
+    if not MIN_POINT_S < s <= MAX_POINT_S:
+        raise GridError(
+            f"--point-cap-s: {s:g} is out of bounds; expected ({MIN_POINT_S:g}, {MAX_POINT_S:g}]"
+        )
     return s
 
 
@@ -145,4 +151,4 @@ def expected_s(grid: Grid, users: int, delay_ms: int, limit: int | None) -> floa
     rate = min(users, limit or users) / (delay_ms / 1000)
     needed = max(grid.min_requests, ANSWERS_PER_USER * users)
     drain = users / rate  # the requests still out at the stop are waited for
-    return min(grid.point_cap_s, needed / rate) + drain + POINT_OVERHEAD_S
+    return min(grid.point_cap_s, max(MIN_POINT_S, needed / rate)) + drain + POINT_OVERHEAD_S

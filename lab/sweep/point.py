@@ -12,7 +12,7 @@ import aiohttp
 from lab.exercise import apparatus
 from lab.exercise.measure import ServerWatch
 from lab.sweep import curve
-from lab.sweep.grid import ANSWERS_PER_USER, Grid
+from lab.sweep.grid import ANSWERS_PER_USER, MIN_POINT_S, Grid
 from loadgen import closedloop
 
 TIMEOUT_S = 30.0  # per request: far above any wait of the grid, so a timeout is a stall
@@ -55,6 +55,7 @@ async def _measure(
             users,
             min_requests=grid.min_requests,
             max_s=grid.point_cap_s,
+            min_s=MIN_POINT_S,
             answers_per_user=ANSWERS_PER_USER,
             timeout_s=TIMEOUT_S,
         )

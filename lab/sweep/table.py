@@ -35,7 +35,7 @@ def _row(p: Mapping[str, Any]) -> tuple[str, ...]:
 def server_line(name: str, server: Mapping[str, Any]) -> str:
     limit, workers, threads = server["limit"], server["workers"], server["threads"]
     held = (
-        f"at most {workers} workers × {threads} threads = {limit} requests at a time"
+        f"at most workers × threads = {workers} × {threads} = {limit} requests at a time"
         if limit is not None
         else "no limit on requests at a time"
     )

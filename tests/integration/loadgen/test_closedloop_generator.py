@@ -58,3 +58,14 @@ def test_run_until_is_capped_in_time_and_says_so(lab: Lab) -> None:
     assert result.capped
     assert 0.7 <= result.duration_s < 1.0
     assert 4 <= result.ok <= 8  # two users, rounds of 200 ms, the last one waited for
+
+
+def test_run_until_lasts_its_minimum_time(lab: Lab) -> None:
+    from loadgen.closedloop import run_until_async
+
+    url = lab.upstream + "/slow?delay_ms=20"
+    result = asyncio.run(run_until_async(url, 2, min_requests=2, max_s=5.0, min_s=0.5))
+
+    assert not result.capped
+    assert 0.5 <= result.duration_s < 1.0
+    assert result.ok >= 2 * 0.5 / 0.020 * 0.5  # it kept going: about 50 answers, not 6

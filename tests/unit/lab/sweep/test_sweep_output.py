@@ -65,7 +65,9 @@ def test_the_document_says_its_format_settings_and_bound() -> None:
 
 def test_the_table_marks_the_knee_the_cap_and_the_skipped_points() -> None:
     lines = table.text(doc()).splitlines()
-    assert lines[0].startswith("wsgi: gunicorn (sync workers), 2 workers; at most 2 workers ×")
+    assert lines[0].startswith(
+        "wsgi: gunicorn (sync workers), 2 workers; at most workers × threads = 2 × 1 = 2"
+    )
     row = next(line for line in lines if line.lstrip().startswith("4 "))
     assert "← knee  p99 230 ms > 2 × 100 ms: requests queue" in row
     assert any(line.rstrip().endswith("2.0 s (cap)") for line in lines)
