@@ -1,0 +1,135 @@
+"""A very short sweep for real: both servers, a few concurrencies, one delay. The sync
+server's knee is its worker × thread limit, the event loop climbs further, and the JSON has
+the structure its docstring promises; the upstream's configuration is left as it was."""
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contracts.paths import REPO
+from contracts.settings import LabSettings
+from lab.runner import free_port, running, with_free_ports
+
+pytestmark = pytest.mark.integration
+
+USERS = (1, 2, 4, 8)
+DELAY_MS = 100
+W = 2  # gunicorn sync workers, one thread each: N = 2
+
+
+def lab_sweep(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lab", "sweep", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        env=env,
+    )
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = tmp_path_factory.mktemp("sweep")
+    out = tmp / "sweep.json"
+    env = {
+        **os.environ,
+        "LAB_VAR_DIR": str(tmp / "var"),
+        "WEB_WORKERS": str(W),
+        "WEB_THREADS": "1",
+        "WSGI_WORKER_CLASS": "sync",
+        # No running lab on these ports: the sweep starts its own servers.
+        "UPSTREAM_PORT": str(free_port()),
+        "WSGI_PORT": str(free_port()),
+        "ASGI_PORT": str(free_port()),
+    }
+    users = ",".join(map(str, USERS))
+    args = ["--quick", "--users", users, "--delay-ms", str(DELAY_MS), "--min-requests", "12"]
+    done = lab_sweep([*args, "-o", str(out)], env)
+    assert done.returncode == 0, done.stderr + done.stdout
+    assert "the knee: " in done.stdout
+    assert "[sweep] [" in done.stderr  # the progress, one line per point off a terminal
+    data: dict[str, Any] = json.loads(out.read_text())
+    return data
+
+
+def curve(doc: dict[str, Any], server: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(c for c in doc["curves"] if c["server"] == server)
+    return found
+
+
+def test_the_document_has_its_format_settings_environment_and_points(
+    swept: dict[str, Any],
+) -> None:
+    assert (swept["format"], swept["version"]) == ("asynclab-sweep-results", 1)
+    assert swept["settings"]["users"] == list(USERS)
+    assert swept["settings"]["delays_ms"] == [DELAY_MS]
+    assert swept["settings"]["bound"] == "min(users, limit) ÷ delay"
+    assert swept["environment"]["cpu_count"] == os.cpu_count()
+    assert set(swept["servers"]) == {"wsgi", "asgi"}
+    assert swept["servers"]["wsgi"]["limit"] == W
+    assert swept["servers"]["asgi"]["limit"] is None
+    assert [(c["server"], c["delay_ms"]) for c in swept["curves"]] == [
+        ("wsgi", DELAY_MS),
+        ("asgi", DELAY_MS),
+    ]
+    for c in swept["curves"]:
+        assert [p["users"] for p in c["points"]] == list(USERS)
+        for p in c["points"]:
+            if p["status"] == "skipped":
+                assert p["why"].startswith("past the knee at C=")
+                continue
+            assert p["errors"] == 0, p
+            assert p["requests"] >= 12
+            limit = swept["servers"][c["server"]]["limit"]
+            assert p["bound_rps"] == pytest.approx(min(p["users"], limit or p["users"]) * 10)
+            assert p["ratio"] == pytest.approx(p["throughput_rps"] / p["bound_rps"], abs=0.01)
+            assert p["p50_ms"] >= DELAY_MS
+            assert p["p99_ms"] >= p["p50_ms"]
+            assert {"generator_cpu", "server_cpu"} <= set(p["cpu"])
+            assert isinstance(p["generator_saturated"], bool)
+
+
+def test_the_sync_servers_knee_is_its_worker_limit(swept: dict[str, Any]) -> None:
+    knee = curve(swept, "wsgi")["knee"]
+    assert knee is not None, curve(swept, "wsgi")
+    assert knee["cause"] == "worker/thread limit"
+    assert knee["limit"] == W
+    # Past N = 2 users queue: the knee is the first concurrency above N, the last that
+    # followed is at most N.
+    assert knee["last_following_users"] <= W < knee["users"]
+    # Little's law backwards: the best throughput × D is about the N requests held.
+    assert W / 2 <= knee["served_concurrency"] <= W * 1.2
+
+
+def test_the_event_loop_climbs_further(swept: dict[str, Any]) -> None:
+    sync, loop = curve(swept, "wsgi"), curve(swept, "asgi")
+    best_sync = max(p["throughput_rps"] for p in sync["points"] if p["status"] == "measured")
+    best_loop = max(p["throughput_rps"] for p in loop["points"] if p["status"] == "measured")
+    assert loop["knee"] is None or loop["knee"]["users"] > sync["knee"]["users"]
+    # 8 users on the loop get several times the 2 workers' ceiling of N÷D = 20 req/s.
+    assert best_loop >= 2 * best_sync, (sync, loop)
+
+
+def test_the_upstream_is_left_as_it_was(tmp_path: Path) -> None:
+    """Against a running upstream (the lab's), each delay is set and undone."""
+    settings = with_free_ports(LabSettings(lab_var_dir=str(tmp_path)), "upstream")
+    with running("upstream", settings) as upstream:
+        before = urllib.request.urlopen(upstream + "/config", timeout=5).read()
+        env = {**os.environ, **settings.as_env(), "WEB_WORKERS": "1"}
+        env["WSGI_PORT"], env["ASGI_PORT"] = str(free_port()), str(free_port())
+        args = ["--servers", "asgi", "--users", "1", "--delay-ms", "20,40"]
+        done = lab_sweep([*args, "--min-requests", "3", "-o", str(tmp_path / "s.json")], env)
+        assert done.returncode == 0, done.stderr
+        after = urllib.request.urlopen(upstream + "/config", timeout=5).read()
+    assert json.loads(after) == json.loads(before)
+    doc = json.loads((tmp_path / "s.json").read_text())
+    assert doc["servers"]["asgi"]["placement"] == "own asgi server: the running lab has none"
+    p50s = [c["points"][0]["p50_ms"] for c in doc["curves"]]
+    assert 20 <= p50s[0] < 40 <= p50s[1]  # each curve had its own delay
