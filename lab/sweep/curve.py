@@ -5,9 +5,9 @@ The bound of a point is Little's law with the concurrency the server can hold an
 latency floor: min(C, N) ÷ D, where C is the closed-loop users, N the server's own limit on
 requests at a time (workers × threads for gunicorn; none for the event loop) and D the
 upstream's delay, which every request waits at least. A point is past the knee when its
-throughput falls under 0.8 × that bound, or its p99 passes 2 × D (requests queue: past N
-the bound stops growing, so only the wait shows it); the knee is the first point past it
-that the next measured point agrees with (`lab.exercise.knee`)."""
+throughput falls under 0.8 × that bound, or its p99 passes 2 × D with two users or more
+(requests queue: past N the bound stops growing, so only the wait shows it); the knee is
+the first point past it that the next measured point agrees with (`lab.exercise.knee`)."""
 
 from __future__ import annotations
 
@@ -33,13 +33,26 @@ def bound_rps(users: int, server_limit: int | None, delay_ms: float) -> float:
     return min(users, server_limit or users) / (delay_ms / 1000)
 
 
+def expected_users(users: Sequence[int], server_limit: int | None) -> list[int]:
+    """The concurrencies a curve is expected to run, for the time left: all of them on the
+    event loop; behind N slots, up to the second one above N (the knee, and the point that
+    confirms it), the others being skipped."""
+    if server_limit is None:
+        return list(users)
+    above = [i for i, u in enumerate(users) if u > server_limit]
+    return list(users if len(above) < 2 else users[: above[1] + 1])
+
+
 def flags(points: Sequence[Mapping[str, Any]]) -> list[bool | None]:
     """Past the knee or not, for each point (None: not measured)."""
     return [None if p.get("status") != "measured" else bool(p["past_knee"]) for p in points]
 
 
 def past_knee(point: Mapping[str, Any], delay_ms: float) -> list[str] | None:
-    return knee.reasons(point.get("ratio"), point.get("p99_ms"), delay_ms, CRITERIA)
+    # One user never waits behind another: its p99 over 2 × D is the machine's noise (a
+    # late upstream, a busy CPU: the apparatus says so), not a queue.
+    p99 = point.get("p99_ms") if point.get("users", 0) > 1 else None
+    return knee.reasons(point.get("ratio"), p99, delay_ms, CRITERIA)
 
 
 def knee_of(

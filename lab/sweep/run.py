@@ -61,7 +61,7 @@ def _sweep(grid: Grid, settings: LabSettings, on: Bench, tick: Tick | None) -> d
         (s, d, u): expected_s(grid, u, d, curve.limit(s, settings))
         for s in grid.servers
         for d in grid.delays_ms
-        for u in grid.users
+        for u in curve.expected_users(grid.users, curve.limit(s, settings))
     }
     starts_left = {s: SERVER_START_S for s in grid.servers}
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from contracts.settings import LabSettings
-from lab.sweep.curve import bound_rps, knee_of, limit, past_knee
+from lab.sweep.curve import bound_rps, expected_users, knee_of, limit, past_knee
 
 D_MS = 100
 SYNC = LabSettings(web_workers=2, web_threads=1)
@@ -91,3 +91,16 @@ def test_no_knee_when_every_point_follows_and_skipped_points_do_not_count() -> N
     assert knee_of("wsgi", SYNC, D_MS, points) is None
     points.append({"users": 64, "status": "skipped", "why": "past the knee"})
     assert knee_of("wsgi", SYNC, D_MS, points) is None
+
+
+def test_one_users_slow_tail_is_noise_not_a_queue() -> None:
+    """On a busy machine one user's p99 can pass 2 × D; nobody queued: no knee there."""
+    noisy = point(1, 8.0, 2.3 * D_MS, 2)
+    assert noisy["past_knee"] == []
+    assert point(2, 16.0, 2.3 * D_MS, 2)["past_knee"] != []
+
+
+def test_the_time_left_expects_a_limited_server_past_its_knee_after_two_points() -> None:
+    assert expected_users((1, 5, 10, 50, 100), 2) == [1, 5, 10]
+    assert expected_users((1, 5, 10, 50, 100), 64) == [1, 5, 10, 50, 100]
+    assert expected_users((1, 5, 10), None) == [1, 5, 10]
