@@ -4,6 +4,7 @@ the structure its docstring promises; the upstream's configuration is left as it
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import urllib.request
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lab_processes import kill_all, started_from
 
 from contracts.paths import REPO
 from contracts.settings import LabSettings
@@ -133,3 +135,46 @@ def test_the_upstream_is_left_as_it_was(tmp_path: Path) -> None:
     assert doc["servers"]["asgi"]["placement"] == "own asgi server: the running lab has none"
     p50s = [c["points"][0]["p50_ms"] for c in doc["curves"]]
     assert 20 <= p50s[0] < 40 <= p50s[1]  # each curve had its own delay
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_an_interrupt_stops_the_servers_and_restores_the_upstream(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
+    """Against a running upstream, stopped in the middle of a point: exit 130, the delay put
+    back, no server of the sweep's left, and no results file."""
+    up = with_free_ports(LabSettings(lab_var_dir=str(tmp_path / "lab")), "upstream")
+    var = tmp_path / "var"
+    env = {**os.environ, **up.as_env(), "LAB_VAR_DIR": str(var), "WEB_WORKERS": "1"}
+    env["WSGI_PORT"], env["ASGI_PORT"] = str(free_port()), str(free_port())
+    out = tmp_path / "s.json"
+    args = ["--servers", "asgi", "--users", "1", "--delay-ms", "300", "--min-requests", "1000"]
+    with running("upstream", up) as upstream:
+        before = json.loads(urllib.request.urlopen(upstream + "/config", timeout=5).read())
+        with subprocess.Popen(
+            [sys.executable, "-m", "lab", "sweep", *args, "--point-cap-s", "60", "-o", str(out)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env=env,
+        ) as proc:
+            assert proc.stderr is not None
+            try:
+                for line in proc.stderr:
+                    if "asgi D=300 ms C=1" in line:  # the point has started
+                        break
+                config = urllib.request.urlopen(upstream + "/config", timeout=5).read()
+                assert json.loads(config)["delay_ms"] == 300
+                assert [p for p in started_from(var) if p.pid != proc.pid] != []
+                proc.send_signal(sig)
+                _, err = proc.communicate(timeout=60)
+            finally:
+                kill_all(proc, started_from(var))
+        after = json.loads(urllib.request.urlopen(upstream + "/config", timeout=5).read())
+    assert proc.returncode == 130, err
+    assert "lab sweep: interrupted; servers stopped, upstream restored" in err
+    assert "Traceback" not in err
+    assert after == before
+    assert started_from(var) == []
+    assert not out.exists()
