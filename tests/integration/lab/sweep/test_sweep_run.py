@@ -178,3 +178,25 @@ def test_an_interrupt_stops_the_servers_and_restores_the_upstream(
     assert after == before
     assert started_from(var) == []
     assert not out.exists()
+
+
+def test_a_running_labs_server_is_swept_when_its_settings_match(tmp_path: Path) -> None:
+    """As the exercises do: the running lab's asgi server when it runs as the sweep's
+    settings say; a server of the sweep's own, saying why, when it does not."""
+    lab = with_free_ports(LabSettings(lab_var_dir=str(tmp_path / "lab")), "upstream", "asgi")
+    out = tmp_path / "s.json"
+    args = ["--servers", "asgi", "--users", "1", "--delay-ms", "20", "--min-requests", "3"]
+    with running("upstream", lab), running("asgi", lab) as asgi:
+        env = {**os.environ, **lab.as_env(), "LAB_VAR_DIR": str(tmp_path / "var")}
+        done = lab_sweep([*args, "-o", str(out)], env)
+        assert done.returncode == 0, done.stderr
+        placement = json.loads(out.read_text())["servers"]["asgi"]["placement"]
+        assert placement == f"on the running lab's asgi server ({asgi})"
+
+        other = str(lab.web_workers + 1)
+        done = lab_sweep([*args, "-o", str(out)], {**env, "WEB_WORKERS": other})
+        assert done.returncode == 0, done.stderr
+        placement = json.loads(out.read_text())["servers"]["asgi"]["placement"]
+        assert placement == (
+            f"own asgi server: the running lab's has web_workers {lab.web_workers}, needs {other}"
+        )
