@@ -1,6 +1,7 @@
 """A very short sweep for real: both servers, a few concurrencies, one delay. The sync
 server's knee is its worker × thread limit, the event loop climbs further, and the JSON has
-the structure its docstring promises; the upstream's configuration is left as it was."""
+the structure its docstring promises. Against a running lab: its server when it fits, its
+upstream's configuration left as it was, after Ctrl-C too."""
 
 import json
 import os
@@ -119,30 +120,10 @@ def test_the_event_loop_climbs_further(swept: dict[str, Any]) -> None:
     assert best_loop >= 2 * best_sync, (sync, loop)
 
 
-def test_the_upstream_is_left_as_it_was(tmp_path: Path) -> None:
-    """Against a running upstream (the lab's), each delay is set and undone."""
-    settings = with_free_ports(LabSettings(lab_var_dir=str(tmp_path)), "upstream")
-    with running("upstream", settings) as upstream:
-        before = urllib.request.urlopen(upstream + "/config", timeout=5).read()
-        env = {**os.environ, **settings.as_env(), "WEB_WORKERS": "1"}
-        env["WSGI_PORT"], env["ASGI_PORT"] = str(free_port()), str(free_port())
-        args = ["--servers", "asgi", "--users", "1", "--delay-ms", "20,40"]
-        done = lab_sweep([*args, "--min-requests", "3", "-o", str(tmp_path / "s.json")], env)
-        assert done.returncode == 0, done.stderr
-        after = urllib.request.urlopen(upstream + "/config", timeout=5).read()
-    assert json.loads(after) == json.loads(before)
-    doc = json.loads((tmp_path / "s.json").read_text())
-    assert doc["servers"]["asgi"]["placement"] == "own asgi server: the running lab has none"
-    p50s = [c["points"][0]["p50_ms"] for c in doc["curves"]]
-    assert 20 <= p50s[0] < 40 <= p50s[1]  # each curve had its own delay
-
-
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-def test_an_interrupt_stops_the_servers_and_restores_the_upstream(
-    tmp_path: Path, sig: signal.Signals
-) -> None:
+def test_ctrl_c_stops_the_servers_and_restores_the_upstream(tmp_path: Path) -> None:
     """Against a running upstream, stopped in the middle of a point: exit 130, the delay put
-    back, no server of the sweep's left, and no results file."""
+    back, no server of the sweep's left, and no results file. (SIGTERM and SIGHUP take the
+    same way: `lab.signals.stop_raises`, tested with the exercises.)"""
     up = with_free_ports(LabSettings(lab_var_dir=str(tmp_path / "lab")), "upstream")
     var = tmp_path / "var"
     env = {**os.environ, **up.as_env(), "LAB_VAR_DIR": str(var), "WEB_WORKERS": "1"}
@@ -167,7 +148,7 @@ def test_an_interrupt_stops_the_servers_and_restores_the_upstream(
                 config = urllib.request.urlopen(upstream + "/config", timeout=5).read()
                 assert json.loads(config)["delay_ms"] == 300
                 assert [p for p in started_from(var) if p.pid != proc.pid] != []
-                proc.send_signal(sig)
+                proc.send_signal(signal.SIGINT)
                 _, err = proc.communicate(timeout=60)
             finally:
                 kill_all(proc, started_from(var))
@@ -182,19 +163,25 @@ def test_an_interrupt_stops_the_servers_and_restores_the_upstream(
 
 def test_a_running_labs_server_is_swept_when_its_settings_match(tmp_path: Path) -> None:
     """As the exercises do: the running lab's asgi server when it runs as the sweep's
-    settings say; a server of the sweep's own, saying why, when it does not."""
+    settings say; a server of the sweep's own, saying why, when it does not. Each delay is
+    set on the lab's upstream for its curve, and undone."""
     lab = with_free_ports(LabSettings(lab_var_dir=str(tmp_path / "lab")), "upstream", "asgi")
     out = tmp_path / "s.json"
-    args = ["--servers", "asgi", "--users", "1", "--delay-ms", "20", "--min-requests", "3"]
-    with running("upstream", lab), running("asgi", lab) as asgi:
+    args = ["--servers", "asgi", "--users", "1", "--min-requests", "3"]
+    with running("upstream", lab) as upstream, running("asgi", lab) as asgi:
+        before = urllib.request.urlopen(upstream + "/config", timeout=5).read()
         env = {**os.environ, **lab.as_env(), "LAB_VAR_DIR": str(tmp_path / "var")}
-        done = lab_sweep([*args, "-o", str(out)], env)
+        done = lab_sweep([*args, "--delay-ms", "20,40", "-o", str(out)], env)
         assert done.returncode == 0, done.stderr
-        placement = json.loads(out.read_text())["servers"]["asgi"]["placement"]
-        assert placement == f"on the running lab's asgi server ({asgi})"
+        after = urllib.request.urlopen(upstream + "/config", timeout=5).read()
+        assert json.loads(after) == json.loads(before)
+        doc = json.loads(out.read_text())
+        assert doc["servers"]["asgi"]["placement"] == f"on the running lab's asgi server ({asgi})"
+        p50s = [c["points"][0]["p50_ms"] for c in doc["curves"]]
+        assert 20 <= p50s[0] < 40 <= p50s[1]  # each curve had its own delay
 
         other = str(lab.web_workers + 1)
-        done = lab_sweep([*args, "-o", str(out)], {**env, "WEB_WORKERS": other})
+        done = lab_sweep([*args, "--delay-ms", "20", "-o", str(out)], {**env, "WEB_WORKERS": other})
         assert done.returncode == 0, done.stderr
         placement = json.loads(out.read_text())["servers"]["asgi"]["placement"]
         assert placement == (
