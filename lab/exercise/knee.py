@@ -111,14 +111,20 @@ class Criteria:
 
 
 def reasons(
-    ratio: float | None, p99_ms: float | None, floor_ms: float, criteria: Criteria
+    ratio: float | None,
+    p99_ms: float | None,
+    floor_ms: float,
+    criteria: Criteria,
+    *,
+    of: str = "its bound",
 ) -> list[str] | None:
-    """Why a point is past the knee ([] when it follows the bound); None: not measured."""
+    """Why a point is past the knee ([] when it follows the bound); None: not measured.
+    `of` names what the ratio is taken of, for the reason's text."""
     if ratio is None:
         return None
     out = []
     if ratio < criteria.below:
-        out.append(f"throughput {ratio:.2f} of its bound (< {fmt(criteria.below)})")
+        out.append(f"throughput {ratio:.2f} of {of} (< {fmt(criteria.below)})")
     queue = criteria.p99_over
     if queue is not None and p99_ms is not None and p99_ms > queue * floor_ms:
         out.append(f"p99 {fmt(p99_ms)} ms > {fmt(queue)} × {fmt(floor_ms)} ms: requests queue")

@@ -5,9 +5,11 @@ The bound of a point is Little's law with the concurrency the server can hold an
 latency floor: min(C, N) ÷ D, where C is the closed-loop users, N the server's own limit on
 requests at a time (workers × threads for gunicorn; none for the event loop) and D the
 upstream's delay, which every request waits at least. A point is past the knee when its
-throughput falls under 0.8 × that bound, or its p99 passes 2 × D with two users or more
-(requests queue: past N the bound stops growing, so only the wait shows it); the knee is
-the first point past it that the next measured point agrees with (`lab.exercise.knee`)."""
+ratio to that bound falls under 0.8 × the curve's first point's (the server's own time and
+a busy machine keep even one user a little under the bound: that is no knee), or its p99
+passes 2 × D with two users or more (requests queue: past N the bound stops growing, so
+only the wait shows it); the knee is the first point past it that the next measured point
+agrees with (`lab.exercise.knee`)."""
 
 from __future__ import annotations
 
@@ -48,11 +50,27 @@ def flags(points: Sequence[Mapping[str, Any]]) -> list[bool | None]:
     return [None if p.get("status") != "measured" else bool(p["past_knee"]) for p in points]
 
 
-def past_knee(point: Mapping[str, Any], delay_ms: float) -> list[str] | None:
+def baseline(points: Sequence[Mapping[str, Any]]) -> float:
+    """How close the curve's first measured point came to its bound (at most 1): what the
+    server's own time and the machine take off the bound before any load. 1 when there is
+    no such point yet, or it got nothing."""
+    first = next((p for p in points if p.get("status") == "measured"), None)
+    ratio = None if first is None else first.get("ratio")
+    return min(1.0, ratio) if ratio else 1.0
+
+
+def following(point: Mapping[str, Any], base: float) -> float | None:
+    """The point's ratio ÷ the curve's first point's: how far it still follows the bound."""
+    ratio = point.get("ratio")
+    return None if ratio is None else round(ratio / base, 3)
+
+
+def past_knee(point: Mapping[str, Any], delay_ms: float, base: float = 1.0) -> list[str] | None:
     # One user never waits behind another: its p99 over 2 × D is the machine's noise (a
     # late upstream, a busy CPU: the apparatus says so), not a queue.
     p99 = point.get("p99_ms") if point.get("users", 0) > 1 else None
-    return knee.reasons(point.get("ratio"), p99, delay_ms, CRITERIA)
+    of = "its bound" if base == 1.0 else "the first point's share of its bound"
+    return knee.reasons(following(point, base), p99, delay_ms, CRITERIA, of=of)
 
 
 def knee_of(

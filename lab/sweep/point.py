@@ -93,5 +93,4 @@ async def _measure(
         "generator_saturated": (checks.generator_cores or 0.0) > apparatus.GENERATOR_LIMIT,
         "apparatus": checks.as_dict(),
     }
-    point["past_knee"] = curve.past_knee(point, delay_ms) or []
     return point

@@ -13,7 +13,8 @@
                           "path": "/io/sync", "limit": 2, "placement": "..."}, "asgi": ...},
      "curves": [{"server": "wsgi", "delay_ms": 50,
                  "points": [{"users": 1, "status": "measured", "throughput_rps",
-                             "throughput_method", "bound_rps", "ratio", "p50_ms", "p99_ms",
+                             "throughput_method", "bound_rps", "ratio", "following",
+                             "p50_ms", "p99_ms",
                              "requests", "errors", "error_kinds", "duration_s", "capped",
                              "cpu": {"server_cpu", "generator_cpu", "machine_cpu",
                                      "upstream_cpu"},
@@ -24,7 +25,9 @@
 
 A server's `limit` is the most requests it holds at a time (workers × threads for gunicorn,
 null for the event loop); `bound_rps` = min(users, limit) ÷ delay; `ratio` = throughput ÷
-bound. The knee's `cause` is "worker/thread limit", "CPU", "load generator" or "other".
+bound; `following` = ratio ÷ the curve's first point's ratio (taken as 1 at most), which
+the knee's 0.8 applies to. The knee's `cause` is "worker/thread limit", "CPU", "load
+generator" or "other".
 """
 
 from __future__ import annotations

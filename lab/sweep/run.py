@@ -120,18 +120,20 @@ def _climb(
             continue
         if tick:
             tick(f"{name} D={delay} ms C={users}", sum(left.values()))
-        points.append(
-            point.measure(
-                target.url,
-                PATHS[name],
-                users,
-                delay,
-                grid,
-                curve.limit(name, settings),
-                upstream=upstream,
-                local=target.local,
-            )
+        measured = point.measure(
+            target.url,
+            PATHS[name],
+            users,
+            delay,
+            grid,
+            curve.limit(name, settings),
+            upstream=upstream,
+            local=target.local,
         )
+        base = curve.baseline([*points, measured])
+        measured["following"] = curve.following(measured, base)
+        measured["past_knee"] = curve.past_knee(measured, delay, base) or []
+        points.append(measured)
         left.pop((name, delay, users), None)
     return points
 

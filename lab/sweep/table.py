@@ -8,7 +8,18 @@ from typing import Any
 
 from lab.exercise.verdict import fmt
 
-HEADER = ("users", "req/s", "bound", "ratio", "p50 ms", "p99 ms", "errors", "answers", "time")
+HEADER = (
+    "users",
+    "req/s",
+    "bound",
+    "ratio",
+    "follows",
+    "p50 ms",
+    "p99 ms",
+    "errors",
+    "answers",
+    "time",
+)
 
 
 def _time(p: Mapping[str, Any]) -> str:
@@ -24,6 +35,7 @@ def _row(p: Mapping[str, Any]) -> tuple[str, ...]:
         num(p["throughput_rps"]),
         num(p["bound_rps"]),
         f"{p['ratio']:.2f}",
+        f"{p['following']:.2f}",
         num(p["p50_ms"]),
         num(p["p99_ms"]),
         str(p["errors"]),

@@ -7,7 +7,15 @@ from typing import Any
 import pytest
 
 from contracts.settings import LabSettings
-from lab.sweep.curve import bound_rps, expected_users, knee_of, limit, past_knee
+from lab.sweep.curve import (
+    baseline,
+    bound_rps,
+    expected_users,
+    following,
+    knee_of,
+    limit,
+    past_knee,
+)
 
 D_MS = 100
 SYNC = LabSettings(web_workers=2, web_threads=1)
@@ -104,3 +112,32 @@ def test_the_time_left_expects_a_limited_server_past_its_knee_after_two_points()
     assert expected_users((1, 5, 10, 50, 100), 2) == [1, 5, 10]
     assert expected_users((1, 5, 10, 50, 100), 64) == [1, 5, 10, 50, 100]
     assert expected_users((1, 5, 10), None) == [1, 5, 10]
+
+
+def test_a_busy_machines_constant_overhead_is_no_knee_but_a_drop_from_it_is() -> None:
+    """At D = 50 ms a busy machine's 13 ms per request keep every point at 0.79 of its bound,
+    one user included: the curve follows the bound as far as its first point did, no knee.
+    The knee is where it falls under 0.8 × that."""
+    ratios = {1: 0.79, 5: 0.78, 10: 0.74, 50: 0.38, 100: 0.2}
+    points: list[Any] = []
+    for c, r in ratios.items():
+        p = {"users": c, "status": "measured", "ratio": r, "p99_ms": 60.0}
+        base = baseline([*points, p])
+        p["following"] = following(p, base)
+        p["past_knee"] = past_knee(p, 50, base)
+        points.append(p)
+    assert baseline(points) == 0.79
+    assert [p["following"] for p in points] == [1.0, 0.987, 0.937, 0.481, 0.253]
+    assert [bool(p["past_knee"]) for p in points] == [False, False, False, True, True]
+    assert points[3]["past_knee"] == [
+        "throughput 0.48 of the first point's share of its bound (< 0.80)"
+    ]
+    # Measured against the bound alone, every point would be past the knee.
+    assert all(past_knee(p, 50) for p in points)
+
+
+def test_the_baseline_is_one_at_most_and_one_without_a_measured_first_point() -> None:
+    assert baseline([{"users": 1, "status": "measured", "ratio": 1.04}]) == 1.0
+    assert baseline([{"users": 1, "status": "measured", "ratio": 0.0}]) == 1.0
+    assert baseline([{"users": 1, "status": "skipped"}]) == 1.0
+    assert baseline([]) == 1.0

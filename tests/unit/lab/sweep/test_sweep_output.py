@@ -31,6 +31,7 @@ def measured_point(users: int, throughput: float, p99_ms: float) -> dict[str, An
         "cpu": {},
         "apparatus": {"warnings": []},
     }
+    p["following"] = p["ratio"]
     p["past_knee"] = past_knee(p, 100)
     return p
 
