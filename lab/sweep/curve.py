@@ -7,9 +7,9 @@ requests at a time (workers × threads for gunicorn; none for the event loop) an
 upstream's delay, which every request waits at least. A point is past the knee when its
 ratio to that bound falls under 0.8 × the curve's first point's (the server's own time and
 a busy machine keep even one user a little under the bound: that is no knee), or its p99
-passes 2 × D with two users or more (requests queue: past N the bound stops growing, so
-only the wait shows it); the knee is the first point past it that the next measured point
-agrees with (`lab.exercise.knee`)."""
+passes 2 × D with two users or more and a median 1.2 × the first point's (requests queue:
+past N the bound stops growing, so only the wait shows it); the knee is the first point
+past it that the next measured point agrees with (`lab.exercise.knee`)."""
 
 from __future__ import annotations
 
@@ -65,10 +65,27 @@ def following(point: Mapping[str, Any], base: float) -> float | None:
     return None if ratio is None else round(ratio / base, 3)
 
 
-def past_knee(point: Mapping[str, Any], delay_ms: float, base: float = 1.0) -> list[str] | None:
-    # One user never waits behind another: its p99 over 2 × D is the machine's noise (a
-    # late upstream, a busy CPU: the apparatus says so), not a queue.
-    p99 = point.get("p99_ms") if point.get("users", 0) > 1 else None
+def first_p50(points: Sequence[Mapping[str, Any]]) -> float | None:
+    """The median latency of the curve's first measured point: one request's own time."""
+    first = next((p for p in points if p.get("status") == "measured"), None)
+    return None if first is None else first.get("p50_ms")
+
+
+# A queue holds the median request too: past N, at 2N users every request waits 2 × D.
+MEDIAN_GROWN = 1.2
+
+
+def past_knee(
+    point: Mapping[str, Any], delay_ms: float, base: float = 1.0, p50_first: float | None = None
+) -> list[str] | None:
+    # One user never waits behind another, and a queue delays the median request as well
+    # as the tail: a p99 over 2 × D without either is the machine's noise (a late upstream,
+    # a busy CPU: the apparatus says so), not a queue.
+    p50 = point.get("p50_ms")
+    queued = point.get("users", 0) > 1 and (
+        p50_first is None or (p50 is not None and p50 > MEDIAN_GROWN * p50_first)
+    )
+    p99 = point.get("p99_ms") if queued else None
     of = "its bound" if base == 1.0 else "the first point's share of its bound"
     return knee.reasons(following(point, base), p99, delay_ms, CRITERIA, of=of)
 

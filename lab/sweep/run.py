@@ -132,7 +132,8 @@ def _climb(
         )
         base = curve.baseline([*points, measured])
         measured["following"] = curve.following(measured, base)
-        measured["past_knee"] = curve.past_knee(measured, delay, base) or []
+        p50_first = curve.first_p50([*points, measured])
+        measured["past_knee"] = curve.past_knee(measured, delay, base, p50_first) or []
         points.append(measured)
         left.pop((name, delay, users), None)
     return points

@@ -141,3 +141,11 @@ def test_the_baseline_is_one_at_most_and_one_without_a_measured_first_point() ->
     assert baseline([{"users": 1, "status": "measured", "ratio": 0.0}]) == 1.0
     assert baseline([{"users": 1, "status": "skipped"}]) == 1.0
     assert baseline([]) == 1.0
+
+
+def test_a_slow_tail_without_a_slower_median_is_noise_not_a_queue() -> None:
+    """A busy machine's tail: p99 over 2 × D while the median stays where one user's was."""
+    tail = {"users": 4, "status": "measured", "ratio": 0.7, "p50_ms": 61.0, "p99_ms": 150.0}
+    assert past_knee(tail, 50, 0.7, p50_first=59.6) == []
+    queue = {**tail, "p50_ms": 114.0, "p99_ms": 121.0}  # 4 users on 2 workers: 2 × D each
+    assert past_knee(queue, 50, 0.7, p50_first=54.0) == ["p99 121 ms > 2 × 50 ms: requests queue"]
