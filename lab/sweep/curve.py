@@ -3,7 +3,7 @@ Little's-law bound and ratio, where the knee is, and why it is there.
 
 The bound of a point is Little's law with the concurrency the server can hold and the
 latency floor: min(C, N) ÷ D, where C is the closed-loop users, N the server's own limit on
-requests at a time (workers × threads for gunicorn; none for the event loop) and D the
+requests at a time (workers × threads, or greenlets; none for the event loop) and D the
 upstream's delay, which every request waits at least. A point is past the knee when its
 ratio to that bound falls under 0.8 × the curve's first point's (the server's own time and
 a busy machine keep even one user a little under the bound: that is no knee), or its p99
@@ -17,6 +17,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from contracts.servers import shape
 from contracts.settings import LabSettings
 from lab.exercise import knee
 
@@ -24,10 +25,11 @@ CRITERIA = knee.Criteria(below=0.8, p99_over=2.0, confirm=1)
 
 
 def limit(server: str, settings: LabSettings) -> int | None:
-    """The most requests the server holds at a time: each gunicorn worker serves one per
-    thread (a sync worker has one); the event loop has no such limit (None)."""
+    """The most requests the WSGI server holds at a time (`contracts.servers.shape`: workers
+    × threads, or greenlets); the event loop has no such limit (None: its upstream pool,
+    UPSTREAM_POOL_SIZE per worker, is far above any concurrency the grid allows)."""
     if server == "wsgi":
-        return settings.web_workers * settings.web_threads
+        return shape("wsgi", settings).concurrency
     return None
 
 
@@ -125,10 +127,12 @@ def explain(
     """What ran out at the knee: the workers' slots, or who spent the CPU."""
     n = limit(server, settings)
     if n is not None and point["users"] > n:
+        run = shape("wsgi", settings)
+        each = "greenlets" if run.worker_class == "gevent" else "threads"
         return (
             "worker/thread limit",
-            f"gunicorn holds at most N = workers × threads = {settings.web_workers} × "
-            f"{settings.web_threads} = {n} requests at a time: past N users queue, "
+            f"{run.implementation} holds at most N = workers × {each} = {run.workers} × "
+            f"{run.threads} = {n} requests at a time: past N users queue, "
             "throughput stays at N÷D and p99 grows with C÷N",
         )
     cpu = point.get("cpu") or {}

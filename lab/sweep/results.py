@@ -23,11 +23,11 @@
                  "knee": null | {"users", "last_following_users", "confirmed", "reasons",
                                  "cause", "explanation", "limit", "served_concurrency"}}]}
 
-A server's `limit` is the most requests it holds at a time (workers × threads for gunicorn,
-null for the event loop); `bound_rps` = min(users, limit) ÷ delay; `ratio` = throughput ÷
-bound; `following` = ratio ÷ the curve's first point's ratio (taken as 1 at most), which
-the knee's 0.8 applies to. The knee's `cause` is "worker/thread limit", "CPU", "load
-generator" or "other".
+A server's `limit` is the most requests it holds at a time (`contracts.servers.shape`:
+workers × threads, or greenlets; null for the event loop); `bound_rps` = min(users,
+limit) ÷ delay; `ratio` = throughput ÷ bound; `following` = ratio ÷ the curve's first
+point's ratio (taken as 1 at most), which the knee's 0.8 applies to. The knee's `cause` is
+"worker/thread limit", "CPU", "load generator" or "other".
 """
 
 from __future__ import annotations

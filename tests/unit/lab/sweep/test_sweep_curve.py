@@ -45,6 +45,10 @@ def workers(users: tuple[int, ...], n: int) -> list[Any]:
 def test_the_limit_is_workers_times_threads_and_the_loop_has_none() -> None:
     assert limit("wsgi", SYNC) == 2
     assert limit("wsgi", GTHREAD) == 8
+    # gunicorn makes a sync worker with threads a gthread one; gevent holds its greenlets.
+    assert limit("wsgi", LabSettings(web_workers=2, web_threads=3)) == 6
+    gevent = LabSettings(web_workers=2, wsgi_worker_class="gevent", gevent_greenlets=50)
+    assert limit("wsgi", gevent) == 100
     assert limit("asgi", SYNC) is None
     assert bound_rps(10, 2, 200) == 10.0  # min(10, 2) ÷ 0.2 s
     assert bound_rps(10, None, 200) == 50.0
