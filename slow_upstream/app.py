@@ -21,8 +21,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from contracts.hosts import LOOPBACK, accepted_hosts, is_accepted
 from contracts.settings import LabSettings, SettingsError
 from slow_upstream.config import RuntimeConfig, from_env
-from slow_upstream.knobs import KNOBS, REQUEST_KNOBS, Knob, KnobError, excerpt
+from slow_upstream.knobs import KNOBS, KnobError, excerpt
 from slow_upstream.metrics import QUEUED
+from slow_upstream.openapi import document
 from slow_upstream.slow import handle_slow
 
 DESCRIPTION = (
@@ -110,14 +111,7 @@ def create_app(config: RuntimeConfig, hosts: tuple[str, ...] = LOOPBACK) -> ASGI
         """The defaults for requests that override nothing."""
         return config.current.as_dict()
 
-    @api.put(
-        "/config",
-        openapi_extra={"requestBody": _config_body()},
-        responses={
-            413: {"description": f"the body is larger than {CONFIG_BODY_MAX_BYTES} bytes"},
-            422: {"description": "a knob is unknown, malformed or out of bounds"},
-        },
-    )
+    @api.put("/config")
     async def put_config(request: Request) -> Any:
         """Change some knobs (the others keep their values); applies to the next request."""
         raw = await _bounded_body(request)
@@ -138,8 +132,7 @@ def create_app(config: RuntimeConfig, hosts: tuple[str, ...] = LOOPBACK) -> ASGI
             schema = get_openapi(
                 title=api.title, version=api.version, description=api.description, routes=api.routes
             )
-            schema["paths"]["/slow"] = _slow_operation()
-            api.openapi_schema = schema
+            api.openapi_schema = document(schema, CONFIG_BODY_MAX_BYTES)
         return api.openapi_schema
 
     api.openapi = openapi  # type: ignore[method-assign]
@@ -200,46 +193,6 @@ def _index_page(config: RuntimeConfig) -> str:
         "<table><tr><th>knob</th><th>now</th><th>bounds</th><th>environment</th>"
         f"<th>per request</th><th>meaning</th></tr>{rows}</table></body></html>"
     )
-
-
-def _schema(knob: Knob) -> dict[str, Any]:
-    if knob.kind == "choice":
-        return {"type": "string", "enum": ["uniform", "normal", "lognormal", "exponential"]}
-    kind = "number" if knob.kind == "float" else "integer"
-    schema: dict[str, Any] = {"type": kind, "minimum": knob.lo, "maximum": knob.hi}
-    if knob.kind == "seed":
-        schema = {"anyOf": [schema, {"type": "null"}]}
-    return schema
-
-
-def _config_body() -> dict[str, Any]:
-    props = {k.name: {**_schema(k), "description": k.help} for k in KNOBS}
-    schema = {"type": "object", "properties": props, "additionalProperties": False}
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-def _slow_operation() -> dict[str, Any]:
-    params = []
-    for k in REQUEST_KNOBS:
-        text = f"{k.help}. Bounds: {k.bounds_text()}. Example: `{k.example}`."
-        params.append({"name": k.name, "in": "query", "description": text, "schema": _schema(k)})
-        params.append(
-            {"name": k.header, "in": "header", "description": f"same as `{k.name}`",
-             "schema": _schema(k)}
-        )  # fmt: skip
-    return {
-        "get": {
-            "summary": "Wait, then answer (or fail as configured)",
-            "parameters": params,
-            "responses": {
-                "200": {"description": '`{"ok":true,"delay_ms":..,"slept_ms":..}`'},
-                "422": {"description": "a knob is unknown, malformed or out of bounds"},
-                "503": {"description": "max_concurrency reached and the queue is full"},
-                "4XX": {"description": "injected error (error_rate, error_status)"},
-                "5XX": {"description": "injected error (error_rate, error_status)"},
-            },
-        }
-    }
 
 
 def _startup_config() -> RuntimeConfig:
