@@ -124,6 +124,7 @@ schema = schemathesis.pytest.from_fixture("upstream_schema")
 )
 def test_upstream_keeps_to_its_schema(case: Case, upstream: str) -> None:
     label = case.operation.label
+    SEEN[label] += 1
     try:
         try:
             response = case.call(timeout=10)
@@ -132,7 +133,8 @@ def test_upstream_keeps_to_its_schema(case: Case, upstream: str) -> None:
             assert asked, f"{label}: the connection closed without an answer, unasked"
             SEEN[f"{label} dropped (injected)"] += 1
             return
-        SEEN[f"{label} {response.status_code}"] += 1
+        injected = " injected" if _marked_injected(response) else ""
+        SEEN[f"{label} {response.status_code}{injected}"] += 1
         case.validate_response(response, checks=CHECKS)
     finally:
         _reset_config(upstream)
