@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis import Case as AnyCase
 from schemathesis import CheckContext, Response
 from schemathesis.checks import not_a_server_error
+from schemathesis.errors import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -138,3 +139,43 @@ def test_upstream_keeps_to_its_schema(case: Case, upstream: str) -> None:
         case.validate_response(response, checks=CHECKS)
     finally:
         _reset_config(upstream)
+
+
+# The fuzz seldom draws a valid request with a fault rate of 1 (the rates must add up to at
+# most 1, and every other knob must be valid too): these make sure every kind of fault passes
+# through the same rules on every run.
+FAULTS = [
+    ({"error_rate": 1, "error_status": 500}, 500),
+    ({"error_rate": 1, "error_status": 503}, 503),
+    ({"error_rate": 1, "error_status": 599}, 599),
+    ({"error_rate": 1, "error_status": 418}, 418),
+    ({"hang_rate": 1}, None),
+    ({"reset_rate": 1}, None),
+]
+
+
+@pytest.mark.parametrize(("knobs", "status"), FAULTS)
+def test_an_injected_fault_passes_the_rules(
+    upstream_schema: schemathesis.BaseSchema, knobs: dict[str, int], status: int | None
+) -> None:
+    case = upstream_schema["/slow"]["GET"].Case(query={"delay_ms": 0, **knobs})
+    if status is None:
+        with pytest.raises(requests.ConnectionError):
+            case.call(timeout=10)
+        assert asked_for(case, "hang_rate") or asked_for(case, "reset_rate")
+        return
+    response = case.call(timeout=10)
+    assert response.status_code == status
+    case.validate_response(response, checks=CHECKS)
+
+
+def test_an_injected_error_nobody_asked_for_fails_the_rules(
+    upstream_schema: schemathesis.BaseSchema,
+) -> None:
+    # A marked injected error, judged as the answer to a request that asked for no fault.
+    asked = upstream_schema["/slow"]["GET"].Case(query={"delay_ms": 0, "error_rate": 1})
+    response = asked.call(timeout=10)
+    unasked = upstream_schema["/slow"]["GET"].Case(query={"delay_ms": 0})
+    with pytest.raises(FailureGroup) as failed:
+        unasked.validate_response(response, checks=CHECKS)
+    assert "did not ask for" in str(failed.value)
