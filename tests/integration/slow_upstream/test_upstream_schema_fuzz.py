@@ -35,7 +35,7 @@ from schemathesis.specs.openapi.checks import (
 
 from contracts.settings import LabSettings
 from lab.runner import running, with_free_ports
-from slow_upstream.knobs import BY_NAME
+from slow_upstream.knobs import BY_NAME, KNOBS
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,12 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     settings = with_free_ports(
         LabSettings(lab_var_dir=str(tmp_path_factory.mktemp("var"))), "upstream"
     )
-    env = {**os.environ, "SLOW_MAX_DELAY_MS": str(MAX_DELAY_MS), "SLOW_DELAY_MS": "0"}
+    # Every knob pinned (the real environment wins over a .env), so a fault rate someone left
+    # in theirs cannot pass for a fault the request asked for.
+    knobs = {k.env: "" if k.default is None else str(k.default) for k in KNOBS}
+    cap = str(MAX_DELAY_MS)
+    knobs |= {"SLOW_MAX_DELAY_MS": cap, "SLOW_HANG_MS": cap, "SLOW_DELAY_MS": "0"}
+    env = {**os.environ, **knobs}
     with running("upstream", settings, base_env=env) as url:
         yield url
     print(f"\nupstream schema fuzz: {dict(sorted(SEEN.items()))}")
