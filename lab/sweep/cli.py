@@ -85,6 +85,7 @@ def _run(
     quick: bool,
     reuse: bool,
 ) -> int:
+    from lab import pin
     from lab.exercise import apparatus
     from lab.exercise.engine import SetupError
     from lab.exercise.results import environment
@@ -95,6 +96,12 @@ def _run(
     bar = Bar()
     started = time.time()
     env_facts = environment()
+    # Where the parts ran (LAB_PIN): this process is the load generator, pinned before it
+    # starts a server, as `lab exercise run` does.
+    env_facts["placement"] = pin.placement(settings)
+    pinned = pin.pin_generator(settings)
+    if pinned:
+        print(f"lab sweep: {pinned}")
     cpu_at_start = apparatus.cpu_times()
     try:
         with signals.stop_raises():

@@ -3,7 +3,8 @@
     {"format": "asynclab-sweep-results", "version": 1, "quick": true,
      "started_at": "2026-...Z", "finished_at": "...",
      "environment": {"cpu_count", "cpu_model", "load_average", "platform", "python",
-                     "django", ..., "cpu_steal_during_run"},
+                     "django", ..., "cpu_steal_during_run",
+                     "placement": {"pinned", "apart", ...}},  # LAB_PIN, docs/load.md
      "settings": {"servers": ["wsgi", "asgi"], "users": [1, 4, ...], "delays_ms": [50, 200],
                   "min_requests": 40, "answers_per_user": 3, "min_point_s": 1.0,
                   "point_cap_s": 6.0,
