@@ -116,6 +116,22 @@ def write(path: Path, doc: dict[str, Any]) -> None:
 def read(path: Path) -> dict[str, Any]:
     """A results file written by `write`, its format and version checked; `ResultsError`
     says in one line what is wrong with it."""
+    doc = load_json(path)
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ResultsError(f"{path}: not an exercise results file (format {FORMAT!r})")
+    if doc.get("version") != VERSION:
+        raise ResultsError(
+            f"{path}: results format version {doc.get('version')!r}; this lab reads {VERSION}"
+        )
+    exercises = doc.get("exercises")
+    if not isinstance(exercises, list) or not all(map(_well_formed, exercises)):
+        raise ResultsError(f"{path}: its exercises are not results of this format")
+    return doc
+
+
+def load_json(path: Path) -> Any:
+    """A JSON file's document; `ResultsError` in one line when there is none (missing,
+    empty, cut short, not JSON). The lab's other results files (the sweep's) read the same."""
     try:
         text = path.read_text(encoding="utf-8")
         doc = json.loads(text)
@@ -135,15 +151,6 @@ def read(path: Path) -> dict[str, Any]:
         raise ResultsError(f"{path}: not JSON") from None
     except OSError as e:
         raise ResultsError(f"{path}: {e.strerror}") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ResultsError(f"{path}: not an exercise results file (format {FORMAT!r})")
-    if doc.get("version") != VERSION:
-        raise ResultsError(
-            f"{path}: results format version {doc.get('version')!r}; this lab reads {VERSION}"
-        )
-    exercises = doc.get("exercises")
-    if not isinstance(exercises, list) or not all(map(_well_formed, exercises)):
-        raise ResultsError(f"{path}: its exercises are not results of this format")
     return doc
 
 

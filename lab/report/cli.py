@@ -1,5 +1,7 @@
 """`lab report RESULTS.json [OTHER.json] -o OUT.html`: exercise results as one HTML page that
-opens offline in any browser; two files side by side, each chart with their ratio.
+opens offline in any browser; two files side by side, each chart with their ratio. A sweep's
+file (`lab sweep -o`) gets a page of its own: its curves with their bounds and knees, and a
+heatmap of throughput ÷ bound per server.
 
 Exit status: 0 written; 2 a results file that cannot be read (another format or version,
 truncated, missing) or an output path that cannot be written, said in one line. The page is
@@ -40,11 +42,53 @@ def main(args: argparse.Namespace, settings: LabSettings) -> int:
         print("lab report: give one results file, or two to compare", file=sys.stderr)
         return 2
     try:
+        if is_sweep(Path(args.results[0])):
+            return write_sweep([Path(p) for p in args.results], settings, Path(args.output))
         loaded = runs.load([Path(p) for p in args.results])
     except ResultsError as e:
         print(f"lab report: {e}", file=sys.stderr)
         return 2
     return write(loaded, settings, Path(args.output))
+
+
+def is_sweep(path: Path) -> bool:
+    """Is this a `lab sweep -o` file? (`ResultsError` when it is no JSON document at all.)"""
+    from lab.exercise.results import load_json
+    from lab.sweep.results import FORMAT
+
+    doc = load_json(path)
+    return isinstance(doc, dict) and doc.get("format") == FORMAT
+
+
+def write_sweep(paths: Sequence[Path], settings: LabSettings, out: Path) -> int:
+    """A sweep's page (one sweep per page); 0, or 2 with one line."""
+    from lab.exercise.results import ResultsError
+    from lab.report import output
+    from lab.sweep import results
+
+    if len(paths) > 1:
+        raise ResultsError(f"{paths[0]} is a sweep: report it alone")
+    doc = results.read(paths[0])
+    try:
+        output.check(out)
+    except output.OutputError as e:
+        print(f"lab report: {e}", file=sys.stderr)
+        return 2
+    from contracts.topology import GRAFANA
+    from lab.report import offline, sweep_page
+
+    grafana = GRAFANA.url(settings)
+    text = sweep_page.render(doc, paths[0].name, grafana)
+    outside = offline.problems(text, sweep_page.links(doc, grafana))
+    if outside:
+        raise RuntimeError(f"the report would load {outside[0]}: not written")
+    try:
+        output.write(out, text)
+    except output.OutputError as e:
+        print(f"lab report: {e}", file=sys.stderr)
+        return 2
+    print(f"lab report: wrote {out} ({len(text.encode()) / 1024:.0f} KB)")
+    return 0
 
 
 def write(loaded: Sequence[Run], settings: LabSettings, out: Path) -> int:

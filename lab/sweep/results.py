@@ -40,7 +40,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from lab.exercise.results import iso
+from lab.exercise.results import ResultsError, iso, load_json
 from lab.sweep import curve
 from lab.sweep.grid import Grid
 
@@ -104,3 +104,30 @@ def write(path: Path, doc: dict[str, Any]) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def read(path: Path) -> dict[str, Any]:
+    """A sweep results file, its format and version checked; `ResultsError` in one line."""
+    doc = load_json(path)
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ResultsError(f"{path}: not a sweep results file (format {FORMAT!r})")
+    if doc.get("version") != VERSION:
+        raise ResultsError(
+            f"{path}: sweep format version {doc.get('version')!r}; this lab reads {VERSION}"
+        )
+    curves = doc.get("curves")
+    if not isinstance(curves, list) or not all(_well_formed(c) for c in curves):
+        raise ResultsError(f"{path}: its curves are not results of this format")
+    return doc
+
+
+def _well_formed(curve: object) -> bool:
+    """What a reader looks up: the server, the delay, and points with users and a status."""
+    if not isinstance(curve, dict) or not isinstance(curve.get("server"), str):
+        return False
+    points = curve.get("points")
+    return (
+        isinstance(curve.get("delay_ms"), int | float)
+        and isinstance(points, list)
+        and all(isinstance(p, dict) and isinstance(p.get("users"), int) for p in points)
+    )

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from report_browser import check, opened, screenshots
+from report_browser import check, drawn, opened, screenshots
 
 from contracts.paths import REPO
 
@@ -68,3 +68,34 @@ def test_two_runs_render_side_by_side_with_their_ratios(
         }
         assert rows["async-io throughput"] == "2.00"
         assert rows["sync-io throughput"] == "1.00"
+
+
+SWEEP = REPO / "tests" / "sweep_results_quick.json"
+
+
+def test_a_recorded_sweep_renders_offline_in_chromium(chromium_binary: str, tmp_path: Path) -> None:
+    out = tmp_path / "sweep.html"
+    lab_report(SWEEP, "-o", out)
+    doc = json.loads(SWEEP.read_text())
+    with opened(out, chromium_binary) as seen:
+        assert seen.console_errors == []
+        assert seen.failed == []
+        assert seen.requests == [out.resolve().as_uri()]
+        figures = seen.page.locator("figure.chart")
+        assert figures.count() == 4  # two delays, two servers' heatmaps
+        for i in range(figures.count()):
+            figure = figures.nth(i)
+            for attribute in ("data-series", "data-bounds"):
+                for gid in (figure.get_attribute(attribute) or "").split():
+                    assert drawn(seen.page, gid), f"{gid} is not drawn"
+        for curve in doc["curves"]:
+            if curve["knee"]:
+                d, server = curve["delay_ms"], curve["server"]
+                assert drawn(seen.page, f"sweep-d{d}-throughput-knee-{server}")
+        for curve in doc["curves"]:
+            for p in curve["points"]:
+                if p["status"] == "measured":
+                    key = f"{curve['server']}/{curve['delay_ms']}/{p['users']}/throughput"
+                    (text,) = seen.page.locator(f'span.num[data-key="{key}"]').all_inner_texts()
+                    assert abs(float(text) - p["throughput_rps"]) < 0.05 * p["throughput_rps"]
+        screenshots(seen.page, "sweep")
