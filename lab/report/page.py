@@ -53,6 +53,7 @@ figcaption { font-size: .88em; color: #444; }
 .question { font-size: 1.1em; font-style: italic; }
 .explanation { background: #f6f8fa; padding: .6em .9em; border-left: 4px solid #0072B2; }
 .muted { color: #666; }
+pre.advise { font-size: .85em; overflow-x: auto; background: #f6f8fa; padding: .6em; }
 """
 
 
@@ -99,7 +100,8 @@ def render(runs: Sequence[Run], grafana: str) -> str:
             one_above_the_other(runs, lambda run: rows_table(run.exercises.get(SEED_TABLE))),
         ]
     parts += [exercise_section(runs, name) for name in names]
-    parts += [environment(runs), grafana_section(runs, grafana), "</body></html>"]
+    parts += [advise_section(runs), environment(runs), grafana_section(runs, grafana)]
+    parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 
@@ -320,6 +322,43 @@ def exercise_section(runs: Sequence[Run], name: str) -> str:
             f'<p class="explanation">{e(explanation)}</p>' if explanation else "",
             "</section>",
         ]
+    )
+
+
+# The question the page answers for an example team; `lab advise` answers it for yours.
+EXAMPLE_MS, EXAMPLE_CPU_MS, EXAMPLE_RPS = 200.0, 5.0, 100.0
+
+
+def advise_section(runs: Sequence[Run]) -> str:
+    """Should we go async? Each configuration's capacity from this run's measurements, for an
+    example team's numbers (`lab advise`, docs/advise.md); absent when nothing measured o."""
+    from lab.advise import model, text
+
+    def answer(run: Run) -> str:
+        measured = model.overheads(run.exercises.values())
+        if not measured:
+            return '<p class="muted">This run measured no slow-I/O phase to answer it from.</p>'
+        cores = run.environment.get("cpu_count")
+        q = model.Question(
+            upstream_ms=EXAMPLE_MS,
+            cpu_ms=EXAMPLE_CPU_MS,
+            target_rps=EXAMPLE_RPS,
+            workers=2,
+            threads=8,
+            cores=cores if isinstance(cores, int) and cores > 0 else 1,
+        )
+        return f'<pre class="advise">{e(text.render(q, model.answer(q, measured)))}</pre>'
+
+    if not any(model.overheads(run.exercises.values()) for run in runs):
+        return ""
+    d, c, r = EXAMPLE_MS, EXAMPLE_CPU_MS, EXAMPLE_RPS
+    return (
+        '<h2 id="advise">Should we go async?</h2><p>Each server configuration\'s capacity for '
+        f"a team whose views wait {d:g} ms on I/O and compute {c:g} ms, and who want "
+        f"{r:g} req/s: the lower of Little's law for the waits and the CPU, with what each "
+        "server was measured to spend around a view in this run. For your own numbers: "
+        "<code>uv run lab advise --results RESULTS.json --upstream-ms D --cpu-ms C "
+        "--target-rps R</code> (docs/advise.md).</p>" + one_above_the_other(runs, answer)
     )
 
 

@@ -30,7 +30,7 @@ def spans(html: str) -> dict[str, list[str]]:
 def test_the_sections_come_in_order(one: tuple[list[runs.Run], str]) -> None:
     _, html = one
     order = ['id="verdicts"', 'id="seed-table-claim"', 'id="ex-seed-table"', 'id="ex-little"']
-    order += ['id="environment"', 'id="grafana"']
+    order += ['id="advise"', 'id="environment"', 'id="grafana"']
     at = [html.index(marker) for marker in order]
     assert at == sorted(at)
 
@@ -142,3 +142,25 @@ def test_two_runs_go_side_by_side_with_the_ratio_per_chart() -> None:
     all_ids = re.findall(r'\bid="([^"]+)"', html)
     assert len(all_ids) == len(set(all_ids))
     assert offline.problems(html, page.links([a, b], GRAFANA)) == []
+
+
+def test_should_we_go_async_answers_from_the_runs_own_measurements(
+    one: tuple[list[runs.Run], str],
+) -> None:
+    _, html = one
+    section = html[html.index('id="advise"') : html.index('id="environment"')]
+    assert "uvicorn, async views" in section
+    assert "concurrency (Little&#x27;s law)" in section  # gunicorn sync's limit
+    assert "median of seed-table sync-io cpu_ms_per_request" in section
+    assert "uv run lab advise --results" in section
+
+
+def test_no_advice_from_a_run_without_slow_io(one: tuple[list[runs.Run], str]) -> None:
+    loaded, _ = one
+    doc = dict(loaded[0].doc)
+    doc["exercises"] = [
+        {**ex, "phases": [p for p in ex["phases"] if "/io/" not in p["load"]]}
+        for ex in doc["exercises"]
+    ]
+    run = runs.from_doc(doc, "cpu-only.json", "cpu-only.json")
+    assert 'id="advise"' not in page.render([run], GRAFANA)
