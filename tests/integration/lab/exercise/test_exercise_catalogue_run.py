@@ -1,8 +1,10 @@
 """The catalogue's exercises beyond the seed table, measured for real in one `lab exercise run
 A B ... --short --json` call: every rule holds and each row gets its expected verdict."""
 
+import html
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +13,9 @@ import pytest
 from lab_processes import started_from
 
 from contracts.paths import REPO
+from contracts.settings import LabSettings
+from contracts.topology import GRAFANA
+from lab.report import offline
 
 pytestmark = pytest.mark.integration
 
@@ -40,14 +45,34 @@ EXPECTED = {
 }
 
 
+def allowed_links(page: str) -> list[str]:
+    """The page's links to the lab's Grafana: followed by hand, never loaded."""
+    grafana = GRAFANA.url(LabSettings.from_env())
+    hrefs = [html.unescape(u) for u in re.findall(r'<a href="([^"]+)"', page)]
+    return [u for u in hrefs if u.startswith(grafana + "/")]
+
+
 # A short run takes up to about a minute an exercise (little's seven phases): together they
 # can pass pytest's default 300 s, so the run's own timeout is the one that counts.
 @pytest.mark.timeout(60 * len(EXPECTED) + 30)
 def test_the_catalogue_short_runs_give_the_expected_verdicts(tmp_path: Path) -> None:
     var = tmp_path / "var"
     out = tmp_path / "results.json"
+    report = tmp_path / "report.html"
     done = subprocess.run(
-        [sys.executable, "-m", "lab", "exercise", "run", *EXPECTED, "--short", "--json", out],
+        [
+            sys.executable,
+            "-m",
+            "lab",
+            "exercise",
+            "run",
+            *EXPECTED,
+            "--short",
+            "--json",
+            out,
+            "--report",
+            report,
+        ],
         capture_output=True,
         text=True,
         timeout=60 * len(EXPECTED),
@@ -56,6 +81,10 @@ def test_the_catalogue_short_runs_give_the_expected_verdicts(tmp_path: Path) -> 
     )
 
     assert done.returncode == 0, done.stdout + done.stderr
+    # The whole catalogue's report: one self-contained page, under 2 MB, nothing fetched.
+    page = report.read_text()
+    assert len(page.encode()) < 2_000_000
+    assert offline.problems(page, allowed_links(page)) == []
     data = json.loads(out.read_text())
     ran = {e["name"]: e for e in data["exercises"]}
     assert list(ran) == list(EXPECTED)
