@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from lab_processes import kill_all, started_from
+from report_browser import drawn, opened
 
 from contracts.paths import REPO
 from contracts.settings import LabSettings
@@ -59,7 +60,30 @@ def swept(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     assert "the knee: " in done.stdout
     assert "[sweep] [" in done.stderr  # the progress, one line per point off a terminal
     data: dict[str, Any] = json.loads(out.read_text())
+    data["_path"] = str(out)  # for the report test; not part of the document
     return data
+
+
+def test_the_sweep_just_measured_renders_as_a_page_in_chromium(
+    swept: dict[str, Any], chromium_binary: str, tmp_path: Path
+) -> None:
+    page = tmp_path / "sweep.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "lab", "report", swept["_path"], "-o", str(page)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
+    assert done.returncode == 0, done.stderr
+    with opened(page, chromium_binary) as seen:
+        assert seen.console_errors == []
+        assert seen.requests == [page.resolve().as_uri()]
+        for server in ("wsgi", "asgi"):
+            assert drawn(seen.page, f"sweep-d{DELAY_MS}-throughput-series-{server}")
+            assert drawn(seen.page, f"sweep-d{DELAY_MS}-throughput-bound-{server}")
+            assert drawn(seen.page, f"sweep-{server}-heatmap-series-ratio")
+        assert drawn(seen.page, f"sweep-d{DELAY_MS}-throughput-knee-wsgi")
 
 
 def curve(doc: dict[str, Any], server: str) -> dict[str, Any]:
