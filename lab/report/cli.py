@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,36 +63,36 @@ def is_sweep(path: Path) -> bool:
 def write_sweep(paths: Sequence[Path], settings: LabSettings, out: Path) -> int:
     """A sweep's page (one sweep per page); 0, or 2 with one line."""
     from lab.exercise.results import ResultsError
-    from lab.report import output
     from lab.sweep import results
 
     if len(paths) > 1:
         raise ResultsError(f"{paths[0]} is a sweep: report it alone")
     doc = results.read(paths[0])
-    try:
-        output.check(out)
-    except output.OutputError as e:
-        print(f"lab report: {e}", file=sys.stderr)
-        return 2
-    from contracts.topology import GRAFANA
-    from lab.report import offline, sweep_page
 
-    grafana = GRAFANA.url(settings)
-    text = sweep_page.render(doc, paths[0].name, grafana)
-    outside = offline.problems(text, sweep_page.links(doc, grafana))
-    if outside:
-        raise RuntimeError(f"the report would load {outside[0]}: not written")
-    try:
-        output.write(out, text)
-    except output.OutputError as e:
-        print(f"lab report: {e}", file=sys.stderr)
-        return 2
-    print(f"lab report: wrote {out} ({len(text.encode()) / 1024:.0f} KB)")
-    return 0
+    def render(grafana: str) -> tuple[str, list[str]]:
+        from lab.report import sweep_page
+
+        return sweep_page.render(doc, paths[0].name, grafana), sweep_page.links(doc, grafana)
+
+    return _write_page(out, settings, render)
 
 
 def write(loaded: Sequence[Run], settings: LabSettings, out: Path) -> int:
     """Render and write the page; 0, or 2 with one line when it cannot be written."""
+
+    def render(grafana: str) -> tuple[str, list[str]]:
+        from lab.report import page
+
+        return page.render(loaded, grafana), page.links(loaded, grafana)
+
+    return _write_page(out, settings, render)
+
+
+def _write_page(
+    out: Path, settings: LabSettings, render: Callable[[str], tuple[str, list[str]]]
+) -> int:
+    """Check the output path, render (the page and the links it may hold to Grafana), check
+    it fetches nothing, write it whole; 0, or 2 with one line when it cannot be written."""
     from lab.report import output
 
     try:
@@ -101,12 +101,11 @@ def write(loaded: Sequence[Run], settings: LabSettings, out: Path) -> int:
         print(f"lab report: {e}", file=sys.stderr)
         return 2
     from contracts.topology import GRAFANA
-    from lab.report import offline, page
+    from lab.report import offline
 
-    grafana = GRAFANA.url(settings)
-    text = page.render(loaded, grafana)
+    text, links = render(GRAFANA.url(settings))
     # A page that would fetch something is a bug of the page, never written.
-    outside = offline.problems(text, page.links(loaded, grafana))
+    outside = offline.problems(text, links)
     if outside:
         raise RuntimeError(f"the report would load {outside[0]}: not written")
     try:
