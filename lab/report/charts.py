@@ -375,26 +375,55 @@ def knee(ex: Exercise, scale: Sequence[Exercise]) -> Chart | None:
 LATENCY = ("p50", "p90", "p99")
 
 
-def latency(ex: Exercise, scale: Sequence[Exercise]) -> Chart | None:
-    """The main load's percentiles per phase (HdrHistogram), against the rules' bounds."""
-    names = measured(ex, LATENCY)
+@dataclass
+class LogBars:
+    """A chart of grouped bars on a log axis, one group per phase, with the rules' bounds over
+    the bar of the quantity each judges; what the builder needs to title and finish it."""
+
+    fig: Figure
+    ax: Axes
+    chart_id: str
+    names: list[str]
+    series: list[str]
+    bounds: list[str]
+    values: dict[str, float]
+
+
+def log_bars(
+    ex: Exercise,
+    scale: Sequence[Exercise],
+    kind: str,
+    groups: Sequence[tuple[str, str, str]],  # label, colour, quantity
+    phases_of: Sequence[str] | None = None,  # the quantities that select the phases
+) -> LogBars | None:
+    quantities = [q for _, _, q in groups]
+    names = measured(ex, phases_of or quantities)
     if not names:
         return None
-    chart_id = f"{slug(ex['name'])}-latency"
+    chart_id = f"{slug(ex['name'])}-{kind}"
     fig, (ax,) = figure()
     phase = by_name(ex)
-    colours = (SKY, BLUE, PURPLE)
-    groups = [(q, c, of(phase, q)) for q, c in zip(LATENCY, colours, strict=True)]
     ax.set_yscale("log")
-    series, values = bars(ax, chart_id, names, groups)
-    width = 0.8 / len(LATENCY)
+    series, values = bars(ax, chart_id, names, [(lb, c, of(phase, q)) for lb, c, q in groups])
+    width = 0.8 / len(groups)
 
     def over(v: Mapping[str, Any]) -> tuple[float, float]:
-        x = names.index(v["phase"]) - 0.4 + width * (LATENCY.index(v["measure"]) + 0.5)
+        x = names.index(v["phase"]) - 0.4 + width * (quantities.index(v["measure"]) + 0.5)
         return x - width / 2, x + width / 2
 
-    bounds = bound_marks(ax, chart_id, names, rule_bounds(ex, LATENCY), over)
-    ax.set_ylim(top=top(scale, LATENCY) * 2)
+    verdicts = [v for v in rule_bounds(ex, quantities) if v["phase"] in names]
+    bounds = bound_marks(ax, chart_id, names, verdicts, over)
+    ax.set_ylim(top=top(scale, quantities) * 2)
+    return LogBars(fig, ax, chart_id, names, series, bounds, values)
+
+
+def latency(ex: Exercise, scale: Sequence[Exercise]) -> Chart | None:
+    """The main load's percentiles per phase (HdrHistogram), against the rules' bounds."""
+    colours = (SKY, BLUE, PURPLE)
+    got = log_bars(ex, scale, "latency", [(q, c, q) for q, c in zip(LATENCY, colours, strict=True)])
+    if got is None:
+        return None
+    ax, chart_id, names = got.ax, got.chart_id, got.names
     hi, hv, lo, lv = extreme(ex, names, "p99")
     title = (
         f"p99 {fmt(hv)} ms in {hi}"
@@ -402,7 +431,7 @@ def latency(ex: Exercise, scale: Sequence[Exercise]) -> Chart | None:
         else f"p99 from {fmt(lv)} ms ({lo}) to {fmt(hv)} ms ({hi}), {times(hv, lv)}"
     )
     finish(ax, title, "latency (ms, log scale)")
-    return make(fig, chart_id, "latency", title, series, bounds, values)
+    return make(got.fig, chart_id, "latency", title, got.series, got.bounds, got.values)
 
 
 def probe_path(phase: Mapping[str, Any]) -> str:
@@ -416,28 +445,17 @@ def bystander(ex: Exercise, scale: Sequence[Exercise]) -> Chart | None:
     names = measured(ex, ("probe_p50", "probe_p99"))
     if not names:
         return None
-    chart_id = f"{slug(ex['name'])}-bystander"
-    fig, (ax,) = figure()
-    phase = by_name(ex)
-    path = probe_path(phase[names[0]])
+    path = probe_path(by_name(ex)[names[0]])
     groups = [
-        ("main load p50", SKY, of(phase, "p50")),
-        ("main load p99", BLUE, of(phase, "p99")),
-        (f"bystander {path} p50", YELLOW, of(phase, "probe_p50")),
-        (f"bystander {path} p99", ORANGE, of(phase, "probe_p99")),
+        ("main load p50", SKY, "p50"),
+        ("main load p99", BLUE, "p99"),
+        (f"bystander {path} p50", YELLOW, "probe_p50"),
+        (f"bystander {path} p99", ORANGE, "probe_p99"),
     ]
-    ax.set_yscale("log")
-    series, values = bars(ax, chart_id, names, groups)
-    width = 0.8 / len(groups)
-    slot = {"p50": 0, "p99": 1, "probe_p50": 2, "probe_p99": 3}
-
-    def over(v: Mapping[str, Any]) -> tuple[float, float]:
-        x = names.index(v["phase"]) - 0.4 + width * (slot[v["measure"]] + 0.5)
-        return x - width / 2, x + width / 2
-
-    verdicts = [v for v in rule_bounds(ex, slot) if v["phase"] in names]
-    bounds = bound_marks(ax, chart_id, names, verdicts, over)
-    ax.set_ylim(top=top(scale, slot) * 2)
+    got = log_bars(ex, scale, "bystander", groups, phases_of=("probe_p50", "probe_p99"))
+    if got is None:
+        return None
+    ax, chart_id = got.ax, got.chart_id
     hi, hv, lo, lv = extreme(ex, names, "probe_p99")
     title = (
         f"bystander {path} p99: {fmt(hv)} ms beside {hi}"
@@ -445,7 +463,7 @@ def bystander(ex: Exercise, scale: Sequence[Exercise]) -> Chart | None:
         else f"bystander {path} p99: {fmt(hv)} ms beside {hi}, {fmt(lv)} ms beside {lo}"
     )
     finish(ax, title, "latency (ms, log scale)")
-    return make(fig, chart_id, "bystander", title, series, bounds, values)
+    return make(got.fig, chart_id, "bystander", title, got.series, got.bounds, got.values)
 
 
 def loop_lag(ex: Exercise, scale: Sequence[Exercise]) -> Chart | None:
@@ -506,28 +524,13 @@ BROWSER = ("ttfb_p50", "ttfb_p95", "lcp_p50", "lcp_p95")
 def browser(ex: Exercise, scale: Sequence[Exercise]) -> Chart | None:
     """What a person waits for, measured in Chromium beside the phase's load: time to the
     first byte and to the Largest Contentful Paint, p50 and p95, against the rules' bounds."""
-    names = measured(ex, BROWSER)
-    if not names:
-        return None
-    chart_id = f"{slug(ex['name'])}-browser"
-    fig, (ax,) = figure()
-    phase = by_name(ex)
-    colours = (SKY, BLUE, YELLOW, ORANGE)
     labels = ("TTFB p50", "TTFB p95", "LCP p50", "LCP p95")
-    groups = [
-        (label, c, of(phase, q)) for label, c, q in zip(labels, colours, BROWSER, strict=True)
-    ]
-    ax.set_yscale("log")
-    series, values = bars(ax, chart_id, names, groups)
-    width = 0.8 / len(BROWSER)
-
-    def over(v: Mapping[str, Any]) -> tuple[float, float]:
-        x = names.index(v["phase"]) - 0.4 + width * (BROWSER.index(v["measure"]) + 0.5)
-        return x - width / 2, x + width / 2
-
-    verdicts = [v for v in rule_bounds(ex, BROWSER) if v["phase"] in names]
-    bounds = bound_marks(ax, chart_id, names, verdicts, over)
-    ax.set_ylim(top=top(scale, BROWSER) * 2)
+    colours = (SKY, BLUE, YELLOW, ORANGE)
+    groups = list(zip(labels, colours, BROWSER, strict=True))
+    got = log_bars(ex, scale, "browser", groups)
+    if got is None:
+        return None
+    ax, chart_id, names = got.ax, got.chart_id, got.names
     hi, hv, lo, lv = extreme(ex, names, "lcp_p50")
     title = (
         f"LCP p50 {fmt(hv)} ms in {hi}"
@@ -535,7 +538,7 @@ def browser(ex: Exercise, scale: Sequence[Exercise]) -> Chart | None:
         else f"LCP p50 {fmt(hv)} ms in {hi}, {fmt(lv)} ms in {lo}: {times(hv, lv)}"
     )
     finish(ax, title, "time from navigation (ms, log scale)")
-    return make(fig, chart_id, "browser", title, series, bounds, values)
+    return make(got.fig, chart_id, "browser", title, got.series, got.bounds, got.values)
 
 
 BUILDERS: tuple[Callable[[Exercise, Sequence[Exercise]], Chart | None], ...] = (
