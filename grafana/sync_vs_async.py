@@ -25,8 +25,16 @@ from grafana.panels import (
 )
 
 TRAFFIC = 'route!~"metrics|healthz"'  # Django routes that are not probes
-SERVERS = (("wsgi", "WSGI (gunicorn)"), ("asgi", "ASGI (uvicorn)"))
+# The slots, not the programs: which program fills each (gunicorn, uvicorn, granian; sync,
+# gthread or gevent workers) is a setting, named in the legends by `runs_as`.
+SERVERS = (("wsgi", "WSGI"), ("asgi", "ASGI"))
+# lab_server_info reduced to what tells configurations apart; joined on `server` so a
+# series' legend names the program that served it (the info exists as soon as the limit
+# does: both are set by a process's first request, the first scrape included).
+INFO = "max by (server, implementation, worker_class) (lab_server_info)"
+RUNS_AS = "{{server}} ({{implementation}} {{worker_class}})"
 NO_TRAFFIC = "no traffic yet"
+NO_GEVENT = "for gevent workers only (WSGI_WORKER_CLASS=gevent)"
 # The lab's services, not the targets up only while a command runs (`lab exercise run`'s
 # phase gauge): those are down between runs, which is no fault to show in red.
 SERVICE_TARGETS = 'service!~"' + "|".join(t.name for t in SCRAPE_ONLY) + '"'
@@ -48,14 +56,16 @@ saturated), then p95. **Orange = WSGI**, **blue = ASGI**.
 LITTLE = (
     "Little's law: L = λ × W. The mean number of requests in service (L) is the throughput "
     "(λ) times the mean latency (W). A server can have at most N requests in service: "
-    "workers × threads for the sync one (WSGI: a thread waits through each request), "
-    "workers × upstream pool size for the async one (ASGI: one event loop holds every "
+    "workers × threads for a threaded WSGI server (gunicorn sync or gthread, granian: a "
+    "thread waits through each request), workers × greenlets for gevent, workers × "
+    "upstream pool size for an ASGI one (uvicorn, granian: one event loop holds every "
     "waiting request, so N counts pooled upstream connections, not threads, and its bound "
     "is far higher). So its throughput cannot exceed the bound N ÷ W (dashed). The gap "
     "between a server's line and its bound is the share of the bound it uses (throughput ÷ "
     "bound = L ÷ N; on this log axis the vertical gap is that ratio); touching the bound "
     "means saturated: more load only queues, and latency grows. `limited_by=cpu`: the event "
-    "loop is CPU-bound, the CPU caps the throughput first and the bound overestimates it."
+    "loop (or gevent's hub) is CPU-bound, the CPU caps the throughput first and the bound "
+    "overestimates it. The legend names what runs each server (lab_server_info)."
 )
 
 CPU_BOUND_MAPPINGS: list[Json] = [
@@ -79,6 +89,11 @@ UP_MAPPINGS: list[Json] = [
 ]
 
 
+def runs_as(expr: str) -> str:
+    """The series of `expr` with the labels that name its server's program, for RUNS_AS."""
+    return f"{expr} * on (server) group_left (implementation, worker_class) {INFO}"
+
+
 def build() -> Json:
     g = Layout()
     answer(g)
@@ -90,8 +105,9 @@ def build() -> Json:
     return dashboard(
         SYNC_VS_ASYNC.uid,
         SYNC_VS_ASYNC.title,
-        "The same Django app on gunicorn (WSGI) and uvicorn (ASGI), side by side: what "
-        "happens, how far each is from its Little's-law bound, and why.",
+        "The same Django app on its WSGI and ASGI servers (gunicorn, uvicorn or granian, as "
+        "configured), side by side: what happens, how far each is from its Little's-law "
+        "bound, and why.",
         g.panels,
         variables=[
             query_variable(
@@ -115,8 +131,8 @@ def answer(g: Layout) -> None:
         "Throughput vs Little's-law bound: both servers",
         "Requests/s of each server (log scale) and, dashed, its Little's-law bound. " + LITTLE,
         [
-            ("server:lab_http_requests:rate30s", "{{server}}"),
-            ("server:lab_throughput_bound:rate30s", "{{server}} bound ({{limited_by}})"),
+            (runs_as("server:lab_http_requests:rate30s"), RUNS_AS),
+            (runs_as("server:lab_throughput_bound:rate30s"), "{{server}} bound ({{limited_by}})"),
         ],
         "reqps",
         log=True,
@@ -129,7 +145,12 @@ def answer(g: Layout) -> None:
         "p95 latency: both servers",
         "The latency 95 % of requests stay under (all routes except probes). The server "
         "that serves more at a lower p95 is winning.",
-        [('server_quantile:lab_http_request_duration_seconds:30s{quantile="0.95"}', "{{server}}")],
+        [
+            (
+                runs_as('server_quantile:lab_http_request_duration_seconds:30s{quantile="0.95"}'),
+                RUNS_AS,
+            )
+        ],
         "s",
         overrides=server_colors(),
         no_value=NO_TRAFFIC,
@@ -166,7 +187,9 @@ def shape(g: Layout) -> None:
     g.row("Shape: how each server runs, how much of its bound it uses")
     servers = table(
         "Servers",
-        "How each server runs. Both serve the same Django project with the same settings; "
+        "How each server runs (gunicorn with sync, gthread or gevent workers, uvicorn, "
+        "granian; threads per worker are greenlets for gevent, 1 for an event loop). Both "
+        "serve the same Django project with the same settings; "
         "N, next to it, is what their shape allows in service at once. proxy: what stands in "
         "front of both (LAB_PROXY): off, the servers themselves; nginx, every request and "
         "every client figure goes through it.",
@@ -184,8 +207,9 @@ def shape(g: Layout) -> None:
     g.add(servers, 9, 5)
     limit = stat(
         "Concurrency limit N",
-        "Requests each server can have in service at once: workers x threads (WSGI), "
-        "workers x upstream pool size (ASGI).",
+        "Requests each server can have in service at once: workers x threads (gunicorn "
+        "sync or gthread, granian WSGI), workers x greenlets (gevent), workers x upstream "
+        "pool size (ASGI: uvicorn, granian).",
         [("server:lab_concurrency_limit:max", "{{server}}")],
         "none",
         overrides=server_colors(),
@@ -203,14 +227,15 @@ def shape(g: Layout) -> None:
     )
     g.add(used, 5, 5)
     loop = stat(
-        "Event loop",
-        "CPU-bound when the loop's p99 lag exceeds 20 ms: it computes instead of "
-        "waiting, and its concurrency bound is out of reach.",
+        "Event loop or gevent hub",
+        "CPU-bound when the p99 lag of the event loop (ASGI) or of gevent's hub (gevent "
+        "workers) exceeds 20 ms: it computes instead of waiting, and its concurrency bound is "
+        "out of reach. Threaded workers have neither.",
         [("server:lab_cpu_bound:30s", "{{server}}")],
         "none",
         mappings=CPU_BOUND_MAPPINGS,
         thresholds=[(1, "red")],
-        no_value="no ASGI traffic yet",
+        no_value="no ASGI or gevent traffic yet",
     )
     g.add(loop, 5, 5)
 
@@ -228,7 +253,7 @@ def throughput(server: str, name: str) -> Json:
         f"{name}: throughput vs Little's-law bound",
         "Measured requests/s (log scale) against, dashed, the bound N ÷ W. " + LITTLE,
         [
-            (f'server:lab_http_requests:rate30s{{server="{server}"}}', "{{server}}"),
+            (runs_as(f'server:lab_http_requests:rate30s{{server="{server}"}}'), RUNS_AS),
             (
                 f'server:lab_throughput_bound:rate30s{{server="{server}"}}',
                 "{{server}} bound ({{limited_by}})",
@@ -316,14 +341,15 @@ def why(g: Layout) -> None:
     g.row("Why: threads, the event loop, the upstream")
     threads = timeseries(
         "OS threads per worker process",
-        "Threads of each worker process. Sync workers hold one per request slot; under "
-        "ASGI every sync view or middleware adds threads (asgiref's executors).",
+        "Threads of each worker process. Threaded workers (gthread, granian WSGI) hold one "
+        "per request slot; gevent's greenlets are not threads; under ASGI every sync view "
+        "or middleware adds threads (asgiref's executors).",
         [("lab_process_threads", "{{server}} pid {{pid}}")],
         "none",
         overrides=server_colors(shades=True),
         no_value="no request served yet",
     )
-    g.add(threads, 8, 8)
+    g.add(threads, 6, 8)
     loop_lag = timeseries(
         "Event-loop lag (ASGI)",
         "How late the loop wakes a probe that sleeps 100 ms. Anything that blocks the "
@@ -338,7 +364,23 @@ def why(g: Layout) -> None:
         overrides=server_colors(shades=True),
         no_value="no ASGI traffic yet",
     )
-    g.add(loop_lag, 8, 8)
+    g.add(loop_lag, 6, 8)
+    hub_lag = timeseries(
+        "gevent hub lag (WSGI)",
+        "The event-loop lag's twin for gevent workers: how late the hub wakes a greenlet "
+        "that sleeps 100 ms. Every greenlet of a worker shares its one thread, so CPU work "
+        "or a blocking C call in any of them delays all the others. The dashed line is the "
+        "CPU-bound threshold (20 ms).",
+        [
+            (quantile("0.5", "lab_gevent_hub_lag_seconds", "server, le"), "{{server}} p50"),
+            ("server:lab_gevent_hub_lag_seconds:p99_30s", "{{server}} p99"),
+        ],
+        "s",
+        thresholds=[(0.02, "red")],
+        overrides=server_colors(shades=True),
+        no_value=NO_GEVENT,
+    )
+    g.add(hub_lag, 6, 8)
     upstream = timeseries(
         "Upstream: configured delay and the calls the servers make",
         "What the servers wait for, like with like: the p95 of the delay the slow upstream "
@@ -360,7 +402,7 @@ def why(g: Layout) -> None:
         no_value="no upstream calls yet",
         links=[panel_link(SLOW_UPSTREAM)],
     )
-    g.add(upstream, 8, 8)
+    g.add(upstream, 6, 8)
 
 
 def per_route(g: Layout) -> None:

@@ -12,7 +12,7 @@ from grafana.panels import Json
 from lab import prometheus
 
 METRICS_MD = REPO / "docs" / "metrics.md"
-SERVER_PREFIX = re.compile(r"^(WSGI \(gunicorn\)|ASGI \(uvicorn\)): ")
+SERVER_PREFIX = re.compile(r"^(WSGI|ASGI): ")
 # Series Prometheus makes itself (per scrape) or exports about itself: listed in metrics.md
 # like the lab's own when a panel reads them.
 PROMETHEUS_SERIES = ("scrape_", "prometheus_")

@@ -40,6 +40,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.prometheus]
 
 SERVICES = ("upstream", "wsgi", "asgi", "locust", "prometheus")
 SCRAPE_ONLY = {t.name for t in topology.SCRAPE_ONLY}
+# Panels with series only while a gevent worker serves (the lab here runs sync workers):
+# they say so instead of "No data", and the last test checks them against a gevent server.
+GEVENT_ONLY = {"gevent hub lag (WSGI)"}
 
 
 def get(url: str, timeout: float = 10) -> bytes:
@@ -185,6 +188,8 @@ def empty_queries(prom: str) -> list[str]:
             empty.append(str(e))
             continue
         for q in queries(d):
+            if q.panel in GEVENT_ONLY:
+                continue
             if not answers(prom, q, substitute(q.expr, values)):
                 empty.append(f"{q.dashboard} / {q.panel}: {q.expr}")
     return empty
@@ -420,3 +425,47 @@ def test_saturation_and_a_cpu_bound_loop_show_against_the_bound(lab: Lab) -> Non
             lab.prom, 'server:lab_throughput_bound:rate30s{server="wsgi"}'
         )
         assert 0.7 * wsgi_bound["wsgi"] < rps["wsgi"] <= 1.05 * wsgi_bound["wsgi"]
+
+
+def test_a_gevent_server_fills_the_hub_lag_panel_and_names_itself(
+    tmp_path: Path, prometheus_binary: str
+) -> None:
+    """A gevent WSGI server beside its own Prometheus: the hub-lag panel answers, the loop or
+    hub tile shows it, and the throughput legend's join names gunicorn's gevent workers."""
+    settings = with_free_ports(
+        LabSettings(lab_var_dir=str(tmp_path), wsgi_worker_class="gevent", web_workers=1),
+        "upstream", "wsgi", "asgi", "prometheus",
+    )  # fmt: skip
+    d = DASHBOARDS["sync-vs-async.json"]()
+    gevent_panels = [p for p in d["panels"] if p.get("title") in GEVENT_ONLY]
+    assert [p["title"] for p in gevent_panels] == sorted(GEVENT_ONLY)
+    exprs = [substitute(t["expr"], {}) for p in gevent_panels for t in p["targets"]]
+    (throughput,) = [
+        t["expr"]
+        for p in d["panels"]
+        if p.get("title") == "Throughput vs Little's-law bound: both servers"
+        for t in p["targets"]
+        if "lab_http_requests:rate30s" in t["expr"]
+    ]
+    with contextlib.ExitStack() as stack:
+        urls = {}
+        for name in ("wsgi", "prometheus"):
+            out = stack.enter_context((tmp_path / f"{name}.log").open("wb"))
+            urls[name] = stack.enter_context(running(name, settings, output=out))
+        prom = urls["prometheus"]
+        with request_loop([urls["wsgi"] + "/ping"], threads=1):
+            deadline = time.monotonic() + 60
+            empty = exprs
+            while empty and time.monotonic() < deadline:
+                time.sleep(2)
+                empty = [e for e in exprs if not query(prom, e)]
+            assert not empty, empty
+            # The tile shows the gevent server (whether its hub is CPU-bound is the machine's).
+            assert set(values_by_server(prom, "server:lab_cpu_bound:30s")) == {"wsgi"}
+            (served,) = query(prom, throughput)
+            labels = served["metric"]
+            assert (labels["server"], labels["implementation"], labels["worker_class"]) == (
+                "wsgi",
+                "gunicorn",
+                "gevent",
+            )

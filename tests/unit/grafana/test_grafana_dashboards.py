@@ -202,7 +202,7 @@ def test_metrics_md_lists_every_metric_with_the_panels_that_use_it() -> None:
 def test_dashboards_show_both_servers_side_by_side_the_load_and_the_upstream() -> None:
     titles = {d["uid"]: {p["title"] for p in d["panels"]} for d in built().values()}
     sva = titles["lab-sync-vs-async"]
-    for server in ("WSGI (gunicorn)", "ASGI (uvicorn)"):
+    for server in ("WSGI", "ASGI"):
         for what in (
             "throughput vs Little's-law bound",
             "latency p50 / p95 / p99",
@@ -210,7 +210,11 @@ def test_dashboards_show_both_servers_side_by_side_the_load_and_the_upstream() -
             "errors",
         ):
             assert f"{server}: {what}" in sva
-    assert {"OS threads per worker process", "Event-loop lag (ASGI)"} <= sva
+    assert {
+        "OS threads per worker process",
+        "Event-loop lag (ASGI)",
+        "gevent hub lag (WSGI)",
+    } <= sva
     annotations = {a["name"] for a in built()["sync-vs-async.json"]["annotations"]["list"]}
     assert {"Load test", "Exercise phase"} <= annotations
     assert {"Users", "Requests/s by name", "Failures/s by name"} <= titles["lab-load-generator"]
@@ -483,3 +487,38 @@ def test_locust_series_of_a_both_run_take_their_servers_colours() -> None:
             assert color_of(matching[-1]) == {"mode": "shades", "fixedColor": color}
         checked.append(p["title"])
     assert len(checked) >= 3, checked
+
+
+def test_the_gevent_hub_lag_sits_beside_the_loop_lag_and_says_whom_it_is_for() -> None:
+    d = built()["sync-vs-async.json"]
+    by_title = {p["title"]: p for p in panels(d)}
+    loop, hub = by_title["Event-loop lag (ASGI)"], by_title["gevent hub lag (WSGI)"]
+    assert hub["gridPos"]["y"] == loop["gridPos"]["y"]
+    assert hub["gridPos"]["x"] == loop["gridPos"]["x"] + loop["gridPos"]["w"]
+    assert "gevent" in hub["fieldConfig"]["defaults"]["noValue"]
+    exprs = [t["expr"] for t in hub["targets"]]
+    assert "server:lab_gevent_hub_lag_seconds:p99_30s" in exprs
+    # Either lag marks its server CPU-bound: the bound's `limited_by` follows gevent too.
+    assert "server:lab_gevent_hub_lag_seconds:p99_30s" in rules()["server:lab_cpu_bound:30s"]
+    # The loop's and the hub's thresholds are the one CPU-bound line.
+    assert (
+        loop["fieldConfig"]["defaults"]["thresholds"]
+        == hub["fieldConfig"]["defaults"]["thresholds"]
+    )
+
+
+def test_the_throughput_legends_name_the_program_that_runs_each_server() -> None:
+    """The `server` label is the slot; which program fills it comes from lab_server_info."""
+    d = built()["sync-vs-async.json"]
+    checked = []
+    for p in panels(d):
+        if p["type"] == "row" or "Little's-law bound" not in p["title"]:
+            continue
+        assert not re.search(r"gunicorn|uvicorn", p["title"]), p["title"]
+        (served,) = [t for t in p["targets"] if "lab_http_requests:rate30s" in t["expr"]]
+        assert "group_left (implementation, worker_class)" in served["expr"], p["title"]
+        assert "lab_server_info" in served["expr"]
+        assert "{{implementation}}" in served["legendFormat"]
+        assert served["legendFormat"].startswith("{{server}}")
+        checked.append(p["title"])
+    assert len(checked) == 3, checked
