@@ -212,3 +212,33 @@ def test_cpu_chunks_changes_only_the_view_and_its_chunk_is_far_below_the_work() 
     ]
     assert len(chunked) == 1
     assert int(chunked[0]["chunk_ms"][0]) * 100 <= int(chunked[0]["cpu_ms"][0])
+
+
+def test_servers_puts_the_same_loads_on_six_configurations_with_the_contracts_n() -> None:
+    """Every configuration's N (its Little's-law concurrency) and its one-thread-ness are the
+    ones contracts/servers.py reports for those settings, not figures of the exercise's own."""
+    from contracts.servers import shape
+    from exercises import servers
+
+    ex = catalogue()["servers"]
+    shapes = set()
+    for c in servers.CONFIGS:
+        mine = [p for p in ex.phases if p.name.startswith(f"{c.name}-")]
+        assert len(mine) == 3, c.name
+        lab = dataclasses.replace(LabSettings(), **c.settings)  # type: ignore[arg-type]
+        s = shape(c.server, lab)
+        assert (s.workers, s.concurrency) == (1, c.n), c.name
+        shapes.add((c.server, s.implementation, s.worker_class))
+        # One thread runs every request: a sync worker, gevent's hub, an event loop.
+        assert c.one_thread == (s.threads == 1 or s.worker_class == "gevent"), c.name
+        assert all(p.server == c.server and dict(p.settings) == c.settings for p in mine)
+        paths = [urlsplit(p.load.path) for p in mine]
+        assert [(u.path.split("/")[1], parse_qs(u.query)) for u in paths] == [
+            ("io", {"delay_ms": [str(servers.D_MS)]}),
+            ("cpu", {"cpu_ms": [str(servers.P_MS)]}),
+            ("ping", {}),
+        ]
+        assert all(p.load.users == u for p, u in zip(mine, (servers.C, 1, 4), strict=True))
+    assert len(shapes) == 6, shapes
+    # Both sides of the rules: some configurations hold every user's wait, some cannot.
+    assert {c.n >= servers.C for c in servers.CONFIGS} == {True, False}

@@ -42,6 +42,16 @@ EXPECTED = {
         *("Threads", "Threads", "Coroutines"),  # 100 waits: gthread, uvicorn, lean uvicorn
         *("Threads", "Threads", "Coroutines"),  # 500 waits
     ],
+    # Slow I/O, CPU work and /ping alone on each configuration: gunicorn sync, gthread,
+    # gevent, granian WSGI, uvicorn, granian ASGI.
+    "servers": [
+        *("Capped", "Blocks", "Measured"),
+        *("Capped", "Shares", "Measured"),
+        *("Follows", "Blocks", "Measured"),
+        *("Capped", "Shares", "Measured"),
+        *("Follows", "Blocks", "Measured"),
+        *("Follows", "Blocks", "Measured"),
+    ],
 }
 
 
