@@ -25,17 +25,24 @@ def shape(server: ServerName, lab: LabSettings) -> Shape:
     """How `lab serve` runs this server, from the same settings it reads."""
     w = lab.web_workers
     if server == "wsgi":
+        # A request waiting on the upstream also holds one of its worker's pooled connections
+        # (the sync client's, UPSTREAM_POOL_SIZE): past the pool, threads or greenlets queue
+        # for one, so the pool caps a WSGI worker too (gevent's 1000 greenlets are its size).
+        def limit(t: int) -> int:
+            return w * min(t, lab.upstream_pool_size)
+
         if lab.wsgi_server == "granian":
             # Granian runs the WSGI app on WEB_THREADS blocking threads per worker.
             t = lab.web_threads
-            return Shape("granian", "granian", w, t, w * t, lab.lab_proxy)
+            return Shape("granian", "granian", w, t, limit(t), lab.lab_proxy)
         if lab.wsgi_worker_class == "gevent":
             g = lab.gevent_greenlets
-            return Shape("gunicorn", "gevent", w, g, w * g, lab.lab_proxy)
+            return Shape("gunicorn", "gevent", w, g, limit(g), lab.lab_proxy)
         # gunicorn turns a sync worker with --threads > 1 into a gthread worker.
         threaded = lab.wsgi_worker_class == "gthread" or lab.web_threads > 1
         t = lab.web_threads if threaded else 1
-        return Shape("gunicorn", "gthread" if threaded else "sync", w, t, w * t, lab.lab_proxy)
+        worker = "gthread" if threaded else "sync"
+        return Shape("gunicorn", worker, w, t, limit(t), lab.lab_proxy)
     # An event-loop worker has no request threads; its upstream pool caps its concurrency.
     worker = "granian" if lab.asgi_server == "granian" else "uvicorn"
     return Shape(lab.asgi_server, worker, w, 1, w * lab.upstream_pool_size, lab.lab_proxy)

@@ -100,8 +100,8 @@ SERVER_THREADS = Gauge(
 SERVER_CONCURRENCY = Gauge(
     "lab_server_concurrency_limit",
     "Requests the server can have in service at once (Little's law: throughput <= this / "
-    "latency): workers x threads (greenlets for gevent) for WSGI, workers x upstream pool "
-    "size for ASGI.",
+    "latency): workers x threads (greenlets for gevent; at most the upstream pool size a "
+    "worker) for WSGI, workers x upstream pool size for ASGI.",
     ["server"],
     multiprocess_mode="livemax",
 )

@@ -21,10 +21,21 @@ from contracts.settings import LabSettings
             "wsgi",
             Shape("gunicorn", "gevent", 2, 1000, 2000),
         ),
+        # More greenlets than pooled upstream connections: the pool caps the waits.
+        (
+            LabSettings(wsgi_worker_class="gevent", gevent_greenlets=2000, upstream_pool_size=300),
+            "wsgi",
+            Shape("gunicorn", "gevent", 2, 2000, 600),
+        ),
         (
             LabSettings(web_workers=3, web_threads=4, wsgi_server="granian"),
             "wsgi",
             Shape("granian", "granian", 3, 4, 12),
+        ),
+        (
+            LabSettings(web_workers=1, web_threads=64, wsgi_server="granian", upstream_pool_size=8),
+            "wsgi",
+            Shape("granian", "granian", 1, 64, 8),
         ),
         (
             LabSettings(web_workers=2, asgi_server="granian", upstream_pool_size=50),
@@ -59,7 +70,9 @@ from contracts.settings import LabSettings
         "sync",
         "gthread",
         "gevent",
+        "gevent-past-the-pool",
         "granian-wsgi",
+        "granian-wsgi-past-the-pool",
         "granian-asgi",
         "sync-with-threads",
         "uvicorn",
