@@ -208,8 +208,8 @@ def shape(g: Layout) -> None:
     limit = stat(
         "Concurrency limit N",
         "Requests each server can have in service at once: workers x threads (gunicorn "
-        "sync or gthread, granian WSGI), workers x greenlets (gevent), workers x upstream "
-        "pool size (ASGI: uvicorn, granian).",
+        "sync or gthread, granian WSGI), workers x greenlets (gevent), each worker never "
+        "more than its upstream pool; workers x upstream pool size (ASGI: uvicorn, granian).",
         [("server:lab_concurrency_limit:max", "{{server}}")],
         "none",
         overrides=server_colors(),
