@@ -6,14 +6,39 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, get_args
+from typing import Literal
 
+from contracts.settings import LabSettings
 from contracts.values import BadValue, parse_integer, parse_number
 
-Server = Literal["wsgi", "asgi"]
-SERVERS: tuple[str, ...] = get_args(Server)
-# The path each server is loaded on: its own flavour of the same upstream call.
+Slot = Literal["wsgi", "asgi"]
+# The path each server slot is loaded on: its own flavour of the same upstream call.
 PATHS = {"wsgi": "/io/sync", "asgi": "/io/async"}
+# What --servers takes: a slot as the lab's settings run it (wsgi, asgi), or a configuration
+# by name, which runs in its slot with these settings changed (the rest stay the lab's:
+# WEB_WORKERS, WEB_THREADS for gthread and granian WSGI, GEVENT_GREENLETS...).
+CONFIGURATIONS: dict[str, tuple[Slot, dict[str, str]]] = {
+    "wsgi": ("wsgi", {}),
+    "asgi": ("asgi", {}),
+    "sync": ("wsgi", {"wsgi_server": "gunicorn", "wsgi_worker_class": "sync"}),
+    "gthread": ("wsgi", {"wsgi_server": "gunicorn", "wsgi_worker_class": "gthread"}),
+    "gevent": ("wsgi", {"wsgi_server": "gunicorn", "wsgi_worker_class": "gevent"}),
+    "granian-wsgi": ("wsgi", {"wsgi_server": "granian", "wsgi_worker_class": "sync"}),
+    "uvicorn": ("asgi", {"asgi_server": "uvicorn"}),
+    "granian-asgi": ("asgi", {"asgi_server": "granian"}),
+}
+SERVERS: tuple[str, ...] = tuple(CONFIGURATIONS)
+
+
+def slot(name: str) -> Slot:
+    return CONFIGURATIONS[name][0]
+
+
+def settings_for(name: str, settings: LabSettings) -> LabSettings:
+    """The lab's settings with the configuration's own changed."""
+    return replace(settings, **CONFIGURATIONS[name][1])  # type: ignore[arg-type]
+
+
 MAX_USERS = 1000  # one connection each, from this one process
 MAX_DELAY_MS = 10_000
 MAX_REQUESTS = 100_000

@@ -15,14 +15,14 @@ import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from contracts.settings import LabSettings
+from contracts.settings import LabSettings, SettingsError
 from exercises.spec import SERVER_START_S
 from lab.exercise import bench, engine, knee, running_lab
 from lab.exercise.bench import Bench, SetupError
 from lab.exercise.engine import upstream_config
 from lab.runner import ServiceFailed, proxy, running
 from lab.sweep import curve, point
-from lab.sweep.grid import PATHS, Grid, expected_s
+from lab.sweep.grid import CONFIGURATIONS, PATHS, Grid, expected_s, settings_for, slot
 from loadgen import closedloop
 
 Tick = Callable[[str, float], None]  # what runs now, seconds left in the whole sweep
@@ -57,11 +57,12 @@ def run(
 
 def _sweep(grid: Grid, settings: LabSettings, on: Bench, tick: Tick | None) -> dict[str, Any]:
     # What is left to run, in seconds if each point follows its bound: the time left.
+    limits = {s: curve.limit(slot(s), settings_for(s, settings)) for s in grid.servers}
     left = {
-        (s, d, u): expected_s(grid, u, d, curve.limit(s, settings))
+        (s, d, u): expected_s(grid, u, d, limits[s])
         for s in grid.servers
         for d in grid.delays_ms
-        for u in curve.expected_users(grid.users, curve.limit(s, settings))
+        for u in curve.expected_users(grid.users, limits[s])
     }
     starts_left = {s: SERVER_START_S for s in grid.servers}
 
@@ -74,20 +75,26 @@ def _sweep(grid: Grid, settings: LabSettings, on: Bench, tick: Tick | None) -> d
     for name in grid.servers:
         if tick:
             tick(f"starting {name}", remaining())
-        with _server(name, settings, on, extra) as target:
+        server, its = slot(name), settings_for(name, settings)
+        try:
+            its.validate()
+        except SettingsError as e:
+            raise SetupError(f"--servers {name}: {e}") from None
+        with _server(server, its, on, extra, CONFIGURATIONS[name][1]) as target:
             starts_left[name] = 0.0
             servers[name] = {
-                **engine.server_settings(settings, name),
-                "path": PATHS[name],
-                "limit": curve.limit(name, settings),
+                **engine.server_settings(its, server),
+                "slot": server,
+                "path": PATHS[server],
+                "limit": limits[name],
                 "placement": target.placement,
             }
             for i, delay in enumerate(grid.delays_ms):
                 with upstream_config(on.upstream, {"delay_ms": delay, "jitter_ms": 0}):
                     if i == 0:
-                        _warm_up(target.url + PATHS[name])
-                    points = _climb(grid, settings, name, delay, target, on.upstream, left, tick)
-                knee_found = curve.knee_of(name, settings, delay, points)
+                        _warm_up(target.url + PATHS[server])
+                    points = _climb(grid, its, name, delay, target, on.upstream, left, tick)
+                knee_found = curve.knee_of(server, its, delay, points)
                 curves.append({"server": name, "delay_ms": delay, "points": points})
                 curves[-1]["knee"] = knee_found
     return {"servers": servers, "curves": curves}
@@ -122,11 +129,11 @@ def _climb(
             tick(f"{name} D={delay} ms C={users}", sum(left.values()))
         measured = point.measure(
             target.url,
-            PATHS[name],
+            PATHS[slot(name)],
             users,
             delay,
             grid,
-            curve.limit(name, settings),
+            curve.limit(slot(name), settings),
             upstream=upstream,
             local=target.local,
         )
@@ -146,7 +153,11 @@ def _warm_up(url: str) -> None:
 
 @contextlib.contextmanager
 def _server(
-    name: str, settings: LabSettings, on: Bench, extra_middleware: list[str]
+    name: str,
+    settings: LabSettings,
+    on: Bench,
+    extra_middleware: list[str],
+    changes: Mapping[str, str],
 ) -> Iterator[Target]:
     """The running lab's server when it runs with the sweep's settings; one of its own
     otherwise (behind the proxy when LAB_PROXY says so), saying why."""
@@ -163,7 +174,7 @@ def _server(
                 yield Target(url, local, f"on the running lab's {name} server ({url})")
                 return
             note = f"own {name} server: the running lab's has {'; '.join(diffs)}"
-    own = on.settings
+    own = dataclasses.replace(on.settings, **changes)  # type: ignore[arg-type]
     try:
         with running(name, own, output=on.log, base_env=on.env) as url:
             if not own.proxy_on:

@@ -211,3 +211,29 @@ def test_a_running_labs_server_is_swept_when_its_settings_match(tmp_path: Path) 
         assert placement == (
             f"own asgi server: the running lab's has web_workers {lab.web_workers}, needs {other}"
         )
+
+
+def test_a_configuration_by_name_runs_in_its_slot_with_its_settings(tmp_path: Path) -> None:
+    """--servers takes the server configurations too: sync workers queue past N = 2,
+    gevent's greenlets carry every user's wait, on the same WSGI slot."""
+    out = tmp_path / "configurations.json"
+    env = {
+        **os.environ,
+        "LAB_VAR_DIR": str(tmp_path / "var"),
+        "WEB_WORKERS": str(W),
+        "UPSTREAM_PORT": str(free_port()),
+        "WSGI_PORT": str(free_port()),
+        "ASGI_PORT": str(free_port()),
+    }
+    args = ["--servers", "sync,gevent", "--users", "1,4,16", "--delay-ms", str(DELAY_MS)]
+    done = lab_sweep([*args, "--min-requests", "12", "-o", str(out)], env)
+    assert done.returncode == 0, done.stderr + done.stdout
+    doc = json.loads(out.read_text())
+    assert doc["servers"]["sync"]["worker_class"] == "sync"
+    assert doc["servers"]["gevent"]["worker_class"] == "gevent"
+    assert doc["servers"]["gevent"]["slot"] == "wsgi"
+    assert curve(doc, "sync")["knee"]["users"] == 4  # the first concurrency above N = 2
+    assert curve(doc, "gevent")["knee"] is None
+    best = max(p["throughput_rps"] for p in curve(doc, "gevent")["points"])
+    assert best > 3 * max(p["throughput_rps"] for p in curve(doc, "sync")["points"])
+    assert started_from(tmp_path / "var") == []

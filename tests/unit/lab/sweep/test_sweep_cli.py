@@ -24,7 +24,8 @@ def sweep(*args: str) -> subprocess.CompletedProcess[str]:
     [
         (
             ["--servers", "wsgi,tornado"],
-            "--servers: unknown server tornado; choose from wsgi, asgi",
+            "--servers: unknown server tornado; "
+            "choose from wsgi, asgi, sync, gthread, gevent, granian-wsgi, uvicorn, granian-asgi",
         ),
         (["--users", "1,,10"], "--users '1,,10': expected a comma-separated list such as 1,5,10"),
         (["--users=-1,5"], "--users: -1 is out of bounds; expected 1-1000"),

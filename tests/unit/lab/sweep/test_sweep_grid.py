@@ -21,7 +21,12 @@ def test_the_presets_climb_and_the_options_replace_their_values() -> None:
 @pytest.mark.parametrize(
     ("option", "raw", "message"),
     [
-        ("servers", "wsgi,nginx", "--servers: unknown server nginx; choose from wsgi, asgi"),
+        (
+            "servers",
+            "wsgi,nginx",
+            "--servers: unknown server nginx; "
+            "choose from wsgi, asgi, sync, gthread, gevent, granian-wsgi, uvicorn, granian-asgi",
+        ),
         ("servers", "", "--servers '': expected a comma-separated list such as 1,5,10"),
         ("users", "1,,5", "--users '1,,5': expected a comma-separated list such as 1,5,10"),
         ("users", "1,five", "--users: expected a whole number such as 200, got 'five'"),
@@ -51,3 +56,16 @@ def test_a_point_is_expected_to_take_its_requests_at_its_bound_within_the_cap() 
     assert expected_s(QUICK, 64, 50, None) == pytest.approx(1.0 + 64 / 1280 + 0.3)
     # One user at 200 ms would need 8 s for 40 answers: the cap, 6 s.
     assert expected_s(QUICK, 1, 200, 2) == pytest.approx(6.0 + 0.2 + 0.3)
+
+
+def test_a_configuration_runs_in_its_slot_with_its_settings_changed() -> None:
+    from contracts.settings import LabSettings
+    from lab.sweep.grid import servers, settings_for, slot
+
+    lab = LabSettings(web_threads=4)
+    assert servers("gevent,uvicorn") == ("gevent", "uvicorn")
+    assert (slot("gevent"), slot("granian-asgi"), slot("wsgi")) == ("wsgi", "asgi", "wsgi")
+    gevent = settings_for("gevent", lab)
+    assert (gevent.wsgi_worker_class, gevent.web_threads) == ("gevent", 4)
+    assert settings_for("granian-wsgi", lab).wsgi_server == "granian"
+    assert settings_for("wsgi", lab) == lab  # the lab's own settings, as they are
