@@ -45,6 +45,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 PUBLISHED = ("UPSTREAM_PORT", "WSGI_PORT", "ASGI_PORT")
 LEFT_OUT = ("locust-master", "locust-worker", "prometheus", "grafana")
 SERVERS = {"wsgi": "WSGI_PORT", "asgi": "ASGI_PORT"}
+PREMISE = {"WSGI_SERVER": "gunicorn", "WSGI_WORKER_CLASS": "sync", "WEB_WORKERS": "2"}
 # Far above a /ping through nginx on a busy machine, far below gunicorn's worker timeout.
 PING_TIMEOUT_S = 5.0
 
@@ -119,6 +120,9 @@ def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
         **os.environ,
         "LAB_PROXY": "nginx",
         "LAB_PUBLISH_HOST": "",
+        # The premise of the idle-connection test: two sync workers, so two connections that
+        # reach them hold them all (the defaults, pinned against the caller's environment).
+        **PREMISE,
         "COMPOSE_PROJECT_NAME": f"asynclab-e2e-proxy-{uuid.uuid4().hex[:8]}",
         "COMPOSE_ENV_FILES": str(REPO / ".env.example"),
         **{name: str(free_port()) for name in PUBLISHED},
@@ -207,8 +211,7 @@ def test_idle_connections_to_the_proxy_do_not_hold_back_the_sync_workers(stack: 
     base = stack.url("WSGI_PORT")
     shaping = httpx.get(base + "/healthz", timeout=10).json()["settings"]
     # What makes two idle connections enough to freeze the server when they reach it.
-    assert (shaping["wsgi_server"], shaping["wsgi_worker_class"]) == ("gunicorn", "sync")
-    assert shaping["web_workers"] == 2
+    assert {name: str(shaping[name.lower()]) for name in PREMISE} == PREMISE
     idle = [socket.create_connection(("127.0.0.1", int(stack.env["WSGI_PORT"]))) for _ in "ab"]
     try:
         time.sleep(0.5)  # accepted by whoever accepts them
