@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from contracts.settings import LabSettings
+from lab import machine_cpu
 from lab.browser import background, chromium, stats
 from lab.browser.servers import SetupError, Target, targets
 from lab.exercise import results
@@ -145,14 +146,14 @@ def measure(
                 browser.load(url)  # warm: the first load of a server pays its imports
                 print(f"lab browser: {target.server} /page/{page}", end="", file=sys.stderr)
                 with background.background(url, rate, target.url) as load:
-                    before = stats.cpu_ticks()
+                    before = machine_cpu.cpu_ticks()
                     begin = time.time()
                     taken = []
                     for _ in range(samples):
                         taken.append(browser.load(url))
                         print(".", end="", flush=True, file=sys.stderr)
                     end = time.time()
-                    cpu = stats.cpu_use(before, stats.cpu_ticks())
+                    cpu = stats.cpu_use(before, machine_cpu.cpu_ticks())
                 print(file=sys.stderr)
                 rows.append(_phase(target, page, taken, (begin, end), cpu, load, options))
     exercise = {

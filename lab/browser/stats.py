@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from lab.browser.chromium import Sample
+from lab.machine_cpu import CpuTicks
 
 PERCENTILES = (50, 95)
 FIGURES = ("ttfb_ms", "fcp_ms", "lcp_ms", "lcp_minus_ttfb_ms")
@@ -47,31 +47,6 @@ def summary(samples: Sequence[Sample]) -> dict[str, float]:
             if value is not None:
                 out[f"{name}_p{p}"] = round(value, 1)
     return out
-
-
-@dataclass(frozen=True)
-class CpuTicks:
-    busy: float
-    total: float
-    steal: float
-
-
-def cpu_ticks(stat: str | None = None) -> CpuTicks | None:
-    """The machine's CPU time so far, from /proc/stat's first line (None where there is none)."""
-    if stat is None:
-        try:
-            with open("/proc/stat") as f:
-                stat = f.readline()
-        except OSError:
-            return None
-    fields = stat.split()
-    if len(fields) < 5 or fields[0] != "cpu":
-        return None
-    # user nice system idle iowait irq softirq steal (guest time is already in user)
-    ticks = [float(x) for x in fields[1:9]]
-    idle = ticks[3] + (ticks[4] if len(ticks) > 4 else 0.0)
-    steal = ticks[7] if len(ticks) > 7 else 0.0
-    return CpuTicks(busy=sum(ticks) - idle - steal, total=sum(ticks), steal=steal)
 
 
 def cpu_use(before: CpuTicks | None, after: CpuTicks | None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from lab.exercise.measure import histogram_buckets, p99_bound_ms
+from lab.machine_cpu import CpuTicks
 
 # Of all CPU time in the window: above this, the hypervisor ran someone else for long enough
 # to show in latencies and CPU-per-request figures.
@@ -25,29 +26,7 @@ OVERSHOOT_LIMIT_MS = 25.0
 OTHERS_LIMIT = 0.5
 
 
-@dataclass(frozen=True)
-class CpuTimes:
-    total: float  # clock ticks, every CPU, every state
-    steal: float
-
-
-def cpu_times(stat: str | None = None) -> CpuTimes | None:
-    """The machine's CPU time so far from /proc/stat's first line (None where there is none)."""
-    if stat is None:
-        try:
-            with open("/proc/stat") as f:
-                stat = f.readline()
-        except OSError:
-            return None
-    fields = stat.split()
-    if not fields or fields[0] != "cpu":
-        return None
-    # user nice system idle iowait irq softirq steal (guest time is already counted in user)
-    ticks = [float(x) for x in fields[1:9]]
-    return CpuTimes(total=sum(ticks), steal=ticks[7] if len(ticks) > 7 else 0.0)
-
-
-def steal_fraction(before: CpuTimes | None, after: CpuTimes | None) -> float | None:
+def steal_fraction(before: CpuTicks | None, after: CpuTicks | None) -> float | None:
     if before is None or after is None or after.total <= before.total:
         return None
     return (after.steal - before.steal) / (after.total - before.total)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from contracts.settings import LabSettings
-from lab import signals
+from lab import machine_cpu, signals
 
 # Imported lazily: the exercises are not part of the server images, which run `lab` too.
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def _run(
     pinned = pin.pin_generator(settings)
     if pinned:
         print(f"lab exercise run: {pinned}")
-    cpu_at_start = apparatus.cpu_times()
+    cpu_at_start = machine_cpu.cpu_ticks()
     docs = []
     code = 0
     where = "lab exercise run"
@@ -151,7 +151,7 @@ def _run(
     except (KeyboardInterrupt, signals.Stop):
         print(f"{where}: interrupted; servers stopped", file=sys.stderr)
         return 130
-    steal = apparatus.steal_fraction(cpu_at_start, apparatus.cpu_times())
+    steal = apparatus.steal_fraction(cpu_at_start, machine_cpu.cpu_ticks())
     environment["cpu_steal_during_run"] = None if steal is None else round(steal, 4)
     outcome = "every rule held" if code == 0 else "SURPRISE: a rule did not hold"
     stolen = "" if steal is None else f", CPU stolen {steal:.1%}"

@@ -23,6 +23,7 @@ import aiohttp
 from contracts.servers import shape
 from contracts.settings import LabSettings, SettingsError
 from exercises.spec import SERVER_HISTORY, Exercise, Phase
+from lab import machine_cpu
 from lab.browser import chromium
 from lab.exercise import apparatus, browsing, db_connections, phase_gauge, running_lab
 from lab.exercise.bench import Bench, opened
@@ -136,7 +137,7 @@ def _phase(exercise: Exercise, phase: Phase, on: Bench, short: bool, tick: Tick 
         )
         asyncio.run(_idle(watch))
         asyncio.run(_load(url, phase, warmup(phase, short), None, None))
-        cpu_before, generator_before = apparatus.cpu_times(), time.process_time()
+        cpu_before, generator_before = machine_cpu.cpu_ticks(), time.process_time()
         record.started_at = time.time()
         with (
             phase_gauge.measuring(exercise.name, phase.name),
@@ -145,7 +146,7 @@ def _phase(exercise: Exercise, phase: Phase, on: Bench, short: bool, tick: Tick 
             main, probe = asyncio.run(_load(url, phase, seconds, tick, watch))
         record.ended_at = time.time()
         checks = apparatus.Apparatus(
-            steal_fraction=apparatus.steal_fraction(cpu_before, apparatus.cpu_times()),
+            steal_fraction=apparatus.steal_fraction(cpu_before, machine_cpu.cpu_ticks()),
             generator_cores=(time.process_time() - generator_before)
             / max(record.ended_at - record.started_at, 1e-9),
             upstream_overshoot_p99_ms=apparatus.overshoot_p99_ms(

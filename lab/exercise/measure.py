@@ -20,6 +20,7 @@ import aiohttp
 from prometheus_client.parser import text_string_to_metric_families
 
 from lab.exercise.db_connections import Counter
+from lab.machine_cpu import CLOCK_TICKS, cpu_ticks
 from loadgen.closedloop import ClosedResult
 from loadgen.idle import IdleResult
 from loadgen.openmodel import Result
@@ -113,9 +114,6 @@ def process_cpu(text: str) -> float | None:
     return next((v for name, _, v in samples(text) if name == "process_cpu_seconds_total"), None)
 
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
 @dataclass(frozen=True)
 class ProcStat:
     rss_kb: int
@@ -165,14 +163,9 @@ def blocked_threads(pids: Iterable[int], proc: str = "/proc") -> int | None:
 
 def machine_busy_s(proc: str = "/proc") -> float | None:
     """CPU seconds every core of the machine has spent busy since boot (any process, ours or
-    not): /proc/stat's first line less its idle and iowait; None when unreadable."""
-    try:
-        with open(f"{proc}/stat") as f:
-            ticks = [int(t) for t in f.readline().split()[1:9]]
-    except (OSError, ValueError):
-        return None
-    idle, iowait = ticks[3], ticks[4]
-    return (sum(ticks) - idle - iowait) / CLOCK_TICKS
+    not); None when unreadable."""
+    ticks = cpu_ticks(proc=proc)
+    return None if ticks is None else ticks.busy_s
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from contracts.settings import LabSettings
-from lab import signals
+from lab import machine_cpu, signals
 
 if TYPE_CHECKING:
     from lab.sweep.grid import Grid
@@ -102,7 +102,7 @@ def _run(
     pinned = pin.pin_generator(settings)
     if pinned:
         print(f"lab sweep: {pinned}")
-    cpu_at_start = apparatus.cpu_times()
+    cpu_at_start = machine_cpu.cpu_ticks()
     try:
         with signals.stop_raises():
             measured = run(grid, settings, env=env, reuse=reuse, tick=bar.update)
@@ -115,7 +115,7 @@ def _run(
         print("lab sweep: interrupted; servers stopped, upstream restored", file=sys.stderr)
         return 130
     bar.done()
-    steal = apparatus.steal_fraction(cpu_at_start, apparatus.cpu_times())
+    steal = apparatus.steal_fraction(cpu_at_start, machine_cpu.cpu_ticks())
     env_facts["cpu_steal_during_run"] = None if steal is None else round(steal, 4)
     doc = results.document(
         grid, measured, quick=quick, started_at=started, finished_at=time.time(), env=env_facts

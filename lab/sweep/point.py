@@ -9,6 +9,7 @@ from typing import Any
 
 import aiohttp
 
+from lab import machine_cpu
 from lab.exercise import apparatus
 from lab.exercise.measure import ServerWatch
 from lab.sweep import curve
@@ -49,7 +50,7 @@ async def _measure(
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as session:
         await watch.upstream(session)
         await watch.scrape(session)
-        steal_before = apparatus.cpu_times()
+        steal_before = machine_cpu.cpu_ticks()
         result = await closedloop.run_until_async(
             url + path,
             users,
@@ -59,7 +60,7 @@ async def _measure(
             answers_per_user=ANSWERS_PER_USER,
             timeout_s=TIMEOUT_S,
         )
-        steal = apparatus.steal_fraction(steal_before, apparatus.cpu_times())
+        steal = apparatus.steal_fraction(steal_before, machine_cpu.cpu_ticks())
         await watch.scrape(session)
         await watch.upstream(session)
     cpu = {k: round(v, 3) for k, v in watch.cpu_shares().items()}

@@ -5,24 +5,15 @@ import pytest
 
 from lab.exercise.apparatus import (
     Apparatus,
-    CpuTimes,
-    cpu_times,
     other_cores,
     overshoot_p99_ms,
     steal_fraction,
 )
-
-STAT = "cpu  100 0 50 800 10 0 0 40 0 0\n"
-
-
-def test_cpu_times_read_the_machine_line_of_proc_stat() -> None:
-    assert cpu_times(STAT) == CpuTimes(total=1000, steal=40)
-    assert cpu_times("intr 1 2 3") is None
-    assert cpu_times() is not None  # this machine's own /proc/stat
+from lab.machine_cpu import CpuTicks
 
 
 def test_steal_is_the_share_of_the_window_the_hypervisor_took() -> None:
-    before, after = CpuTimes(1000, 40), CpuTimes(2000, 240)
+    before, after = CpuTicks(900, 1000, 40), CpuTicks(1500, 2000, 240)
     assert steal_fraction(before, after) == 0.2
     assert steal_fraction(after, after) is None
     assert steal_fraction(None, after) is None
