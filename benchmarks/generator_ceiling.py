@@ -30,10 +30,10 @@ is), so it sends as fast as it can, as the closed-loop tools do; its p50 / p99 a
 far behind the clock it fell). This is `lab load` itself, with its uvloop and aiohttp, not the
 closed-loop module the sweep uses.
 
-    uv run python -m benchmarks.generator_ceiling [--seconds 10] [--only lab-load,wrk]
+    .venv/bin/python -m benchmarks.generator_ceiling [--seconds 10] [--only lab-load,wrk]
 
 Without `wrk` on PATH (Debian: apt-get install wrk) its rows are skipped with one line and
-the others run. About 2 minutes with the defaults. Only 127.0.0.1 and free ports are used;
+the others run. About 80 s with the defaults. Only 127.0.0.1 and free ports are used;
 every process started is stopped at the end.
 """
 
