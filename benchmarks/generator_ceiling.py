@@ -147,7 +147,10 @@ def lab_load(url: str, seconds: float, connections: int, work: Path, _: tuple[in
     ]  # fmt: skip
 
     def report(work: Path, _: str) -> Reported:
-        service = json.loads(out.read_text())["service_time_ms"]
+        result = json.loads(out.read_text())
+        if result["errors"]:
+            raise RuntimeError(f"lab load had errors: {result['errors']}")
+        service = result["service_time_ms"]
         return Reported(service["mean"], service["p50"], service["p99"])
 
     return Run([argv], report)
@@ -210,6 +213,8 @@ _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 def wrk_report(out: str) -> Reported:
     """The mean (Latency Avg) and the 50 % and 99 % lines of `wrk --latency`, in ms."""
+    if "Non-2xx" in out or "Socket errors" in out:
+        raise RuntimeError(f"wrk had failed requests: {out}")
     found = {p: float(v) * _UNIT_MS[unit] for p, v, unit in _WRK_LINE.findall(out)}
     if set(found) != {"Latency", "50%", "99%"}:
         raise ValueError(f"no latency distribution in wrk's output: {out!r}")
@@ -314,8 +319,9 @@ def measure(
             out, _ = procs[0].communicate(timeout=length + 60)
             for p in procs[1:]:
                 p.wait(timeout=30)
-            if procs[0].returncode not in (0, 1):  # Locust exits 1 when a request failed
-                raise RuntimeError(f"{gen.name} exited with {procs[0].returncode}")
+            if procs[0].returncode != 0:  # Locust exits 1 when a request failed
+                errors = (work / "stderr-0.txt").read_text()[-2000:]
+                raise RuntimeError(f"{gen.name} exited with {procs[0].returncode}:\n{errors}")
         return window, run.report(work, out)
 
 

@@ -85,3 +85,9 @@ def test_the_locustfile_reads_the_settings_the_benchmark_gives_it() -> None:
     assert f'"{PATH_ENV}"' in text
     assert f'"{SAMPLES_ENV}"' in text
     assert f'"{PATH}"' in text
+
+
+def test_wrk_output_with_failed_requests_is_refused() -> None:
+    failed = WRK_OUTPUT.replace("Requests/sec", "  Non-2xx or 3xx responses: 32768\nRequests/sec")
+    with pytest.raises(RuntimeError, match="failed requests"):
+        wrk_report(failed)
