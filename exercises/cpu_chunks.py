@@ -26,7 +26,8 @@ def phase(name: str, path: str, pattern: str, blocking: str, expected: str) -> P
         probe=Probe("/ping", rate=4),
         expected=expected,
         # One core finishes about one request per P, the chunked row two at a time every 2 × P:
-        # too few in 4 s to compare throughputs.
+        # too few in 4 s (or the default 8 s) to compare throughputs.
+        duration_s=15,
         short_duration_s=12,
     )
 

@@ -119,7 +119,7 @@ def phases(c: Config) -> tuple[Phase, ...]:
             upstream={"jitter_ms": 0},
             load=Load(c.io_path, users=C),
             expected="Follows" if covers else "Capped",
-            duration_s=10,
+            duration_s=6,
             short_duration_s=1.5,
         ),
         Phase(
@@ -133,7 +133,7 @@ def phases(c: Config) -> tuple[Phase, ...]:
             load=Load(c.cpu_path, users=1),
             probe=Probe("/ping", rate=8),
             expected="Blocks" if c.one_thread else "Shares",
-            duration_s=10,
+            duration_s=6,
             short_duration_s=1.5,
         ),
         Phase(
@@ -144,7 +144,7 @@ def phases(c: Config) -> tuple[Phase, ...]:
             settings=c.settings,
             load=Load("/ping", users=PING_USERS),
             expected="Measured",
-            duration_s=8,
+            duration_s=5,
             short_duration_s=1,
         ),
     )

@@ -34,6 +34,9 @@ def rule(phase: str, why: str) -> Rule:
     )
 
 
+# A p99 needs a hundred-odd requests beyond the median: 15 s at RATE, not the default 8.
+TAIL_S = 15
+
 EXERCISE = Exercise(
     name="tail-latency",
     question="Does a long-tailed upstream stretch the tail more behind sync workers or a loop?",
@@ -47,6 +50,7 @@ EXERCISE = Exercise(
             upstream=LOGNORMAL,
             load=Load("/io/sync", rate=RATE),
             expected="OK",
+            duration_s=TAIL_S,
         ),
         Phase(
             name="async-tail",
@@ -57,6 +61,7 @@ EXERCISE = Exercise(
             upstream=LOGNORMAL,
             load=Load("/io/async", rate=RATE),
             expected="OK",
+            duration_s=TAIL_S,
         ),
     ),
     rules=(

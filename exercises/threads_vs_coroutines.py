@@ -16,6 +16,9 @@ D_MS, J_MS = 4000, 2000  # each request waits 2-6 s on the upstream, so the N wa
 SPREAD = {"distribution": "uniform", "delay_ms": D_MS, "jitter_ms": J_MS}
 WAIT = f"{(D_MS - J_MS) / 1000:g}-{(D_MS + J_MS) / 1000:g} s"
 COUNTS = (100, 500)  # requests waiting at once: closed-loop users
+# No warm-up: what is measured is what N waits add to the idle server, and a warm-up of
+# these loads would end with a drain of up to one wait (6 s) for nothing.
+WARMUP_S = 0.0
 THREADS = 512  # gthread's threads: room for every wait (WEB_THREADS allows up to 512)
 GTHREAD = {"wsgi_worker_class": "gthread", "web_workers": 1, "web_threads": THREADS}
 UVICORN = {"asgi_server": "uvicorn", "web_workers": 1}
@@ -33,6 +36,7 @@ def phases(n: int) -> tuple[Phase, ...]:
             upstream=SPREAD,
             load=Load("/io/sync", users=n),
             expected="Threads",
+            warmup_s=WARMUP_S,
         ),
         Phase(
             name=f"asgi-{n}",
@@ -43,6 +47,7 @@ def phases(n: int) -> tuple[Phase, ...]:
             upstream=SPREAD,
             load=Load("/io/async", users=n),
             expected="Threads",
+            warmup_s=WARMUP_S,
         ),
         Phase(
             name=f"lean-{n}",
@@ -53,6 +58,7 @@ def phases(n: int) -> tuple[Phase, ...]:
             upstream=SPREAD,
             load=Load("/io/async", users=n),
             expected="Coroutines",
+            warmup_s=WARMUP_S,
         ),
     )
 

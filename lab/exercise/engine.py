@@ -66,6 +66,7 @@ def duration(phase: Phase, short: bool) -> float:
 
 
 def warmup(phase: Phase, short: bool) -> float:
+    """Seconds of warm-up load before the window; 0: none."""
     return min(phase.warmup_s, 0.5) if short else phase.warmup_s
 
 
@@ -136,7 +137,8 @@ def _phase(exercise: Exercise, phase: Phase, on: Bench, short: bool, tick: Tick 
             db=_database(settings, env, phase.server) if placement.url is None else None,
         )
         asyncio.run(_idle(watch))
-        asyncio.run(_load(url, phase, warmup(phase, short), None, None))
+        if warmup(phase, short) > 0:
+            asyncio.run(_load(url, phase, warmup(phase, short), None, None))
         cpu_before, generator_before = machine_cpu.cpu_ticks(), time.process_time()
         record.started_at = time.time()
         with (

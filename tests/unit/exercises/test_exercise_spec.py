@@ -7,7 +7,7 @@ import pytest
 
 from contracts.settings import LabSettings
 from exercises.seed_table import EXERCISE as SEED_TABLE
-from exercises.spec import Browser, Exercise, Knee, Load, Of, Phase, Probe, Rule
+from exercises.spec import SERVER_START_S, Browser, Exercise, Knee, Load, Of, Phase, Probe, Rule
 from lab.exercise.catalogue import NOT_EXERCISES, catalogue
 
 
@@ -123,7 +123,7 @@ def test_the_run_time_adds_up_the_phases() -> None:
 
     full, short = EXERCISE.run_seconds(), EXERCISE.run_seconds(short=True)
     assert short < full
-    assert full == sum(6.0 + p.warmup_s + p.duration_s for p in EXERCISE.phases)
+    assert full == sum(SERVER_START_S + p.warmup_s + p.duration_s for p in EXERCISE.phases)
 
 
 def test_a_phase_like_the_one_before_shares_its_server_unless_it_reads_what_it_keeps() -> None:
@@ -136,7 +136,7 @@ def test_a_phase_like_the_one_before_shares_its_server_unless_it_reads_what_it_k
 
     starts = [exercise.starts_server(i) for i in range(4)]
     assert starts == [True, False, True, True]
-    assert exercise.run_seconds() == 3 * 6.0 + sum(
+    assert exercise.run_seconds() == 3 * SERVER_START_S + sum(
         p.warmup_s + p.duration_s for p in exercise.phases
     )
 

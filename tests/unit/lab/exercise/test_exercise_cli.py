@@ -23,7 +23,7 @@ def test_list_names_each_exercise_with_its_question() -> None:
     lines = done.stdout.splitlines()
     assert [line.split()[0] for line in lines] == sorted(catalogue())
     assert any(
-        line.startswith("seed-table ") and "~1.5 min (--short 0.8)  When does async help" in line
+        line.startswith("seed-table ") and "~0.8 min (--short 0.5)  When does async help" in line
         for line in lines
     )
 
