@@ -6,15 +6,19 @@ after the other, so the runs differ only by what the machine does meanwhile. A v
 flips between runs is a rule whose margin the machine's noise can cross: widen it, or state
 the figure without asserting it.
 
-    .venv/bin/python -m benchmarks.exercise_stability [--runs 5] [--short] [NAME ...]
+    .venv/bin/python -m benchmarks.exercise_stability [--runs 5] [--short] [--keep DIR] [NAME ...]
+    .venv/bin/python -m benchmarks.exercise_stability --from DIR
 
-Without names it runs the whole catalogue (about 15 minutes a run on 2 cores). Exit 1 when an
+Without names it runs the whole catalogue (about 15 minutes a run on 2 cores). `--keep DIR`
+writes each run's results files to DIR/run-N/ as they come, so an hour of runs stopped early
+still counts; `--from DIR` prints the summary of what such a directory holds. Exit 1 when an
 exercise's outcome or a row's verdict differed between runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import subprocess
@@ -99,28 +103,55 @@ def run_once(names: Sequence[str], short: bool, out: Path) -> dict[str, float]:
     return seconds
 
 
+SECONDS = "seconds.json"  # a kept run's run time of each exercise
+
+
+def kept_runs(keep: Path) -> dict[str, Figures]:
+    """The figures of every finished run kept in `keep` (its run-N/ directories)."""
+    figures: dict[str, Figures] = {}
+    runs = sorted(keep.glob("run-*/" + SECONDS), key=lambda p: int(p.parent.name[4:]))
+    for seconds_file in runs:
+        seconds = json.loads(seconds_file.read_text())
+        for name, took in seconds.items():
+            doc = json.loads((seconds_file.parent / f"{name}.json").read_text())
+            figures.setdefault(name, Figures()).add(doc["exercises"][0], took)
+    return figures
+
+
+def report(figures: dict[str, Figures]) -> int:
+    for name, f in figures.items():
+        print("\n".join(summary(name, f)))
+    return 0 if all(f.stable for f in figures.values()) else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("names", nargs="*", metavar="NAME", help="exercises (default: all)")
     p.add_argument("--runs", type=int, default=5, help="runs of each exercise (default 5)")
     p.add_argument("--short", action="store_true", help="the exercises' short mode")
+    p.add_argument("--keep", type=Path, metavar="DIR", help="keep each run's results in DIR")
+    p.add_argument("--from", dest="source", type=Path, metavar="DIR", help="summarise DIR")
     args = p.parse_args(argv)
+    if args.source is not None:
+        figures = kept_runs(args.source)
+        if not figures:
+            p.error(f"{args.source}: no finished run in it (run-N/{SECONDS})")
+        return report(figures)
     known = catalogue()
     names = args.names or list(known)
     unknown = [n for n in names if n not in known]
     if unknown or args.runs < 1:
         p.error(f"unknown exercise {', '.join(unknown)}" if unknown else "--runs must be ≥ 1")
-    figures = {name: Figures() for name in names}
-    for i in range(args.runs):
-        with tempfile.TemporaryDirectory() as tmp:
-            seconds = run_once(names, args.short, Path(tmp))
-            for name in names:
-                doc = json.loads((Path(tmp) / f"{name}.json").read_text())
-                figures[name].add(doc["exercises"][0], seconds[name])
-        print(f"run {i + 1}/{args.runs} done", file=sys.stderr, flush=True)
-    for name in names:
-        print("\n".join(summary(name, figures[name])))
-    return 0 if all(f.stable for f in figures.values()) else 1
+    with contextlib.ExitStack() as stack:
+        keep = args.keep or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        for i in range(args.runs):
+            out = keep / f"run-{i + 1}"
+            out.mkdir(parents=True, exist_ok=True)
+            seconds = run_once(names, args.short, out)
+            # Written last: a run-N/ without it was stopped part-way and is left out.
+            (out / SECONDS).write_text(json.dumps(seconds))
+            print(f"run {i + 1}/{args.runs} done", file=sys.stderr, flush=True)
+        return report(kept_runs(keep))
 
 
 if __name__ == "__main__":
