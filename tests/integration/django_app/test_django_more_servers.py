@@ -6,7 +6,6 @@ Every claim is a ratio or a bound with a wide margin: the machine is small, shar
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import threading
@@ -16,8 +15,8 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-import aiohttp
 import pytest
+from http_burst import burst
 from prometheus_client.parser import text_string_to_metric_families
 
 from contracts.servers import ServerName, shape
@@ -83,24 +82,6 @@ def timed(url: str) -> float:
     started = time.perf_counter()
     assert status_of(url) == 200
     return time.perf_counter() - started
-
-
-async def _burst(url: str, n: int) -> list[int]:
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-
-        async def one() -> int:
-            async with session.get(url, timeout=aiohttp.ClientTimeout(total=60)) as r:
-                await r.read()
-                return r.status
-
-        return await asyncio.gather(*(one() for _ in range(n)))
-
-
-def burst(url: str, n: int) -> tuple[float, list[int]]:
-    """n concurrent GETs; (seconds until the last answer, statuses)."""
-    started = time.perf_counter()
-    statuses = asyncio.run(_burst(url, n))
-    return time.perf_counter() - started, statuses
 
 
 Samples = list[tuple[str, dict[str, str], float]]

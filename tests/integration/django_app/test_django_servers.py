@@ -18,6 +18,7 @@ from typing import TypedDict, Unpack, get_args
 
 import aiohttp
 import pytest
+from http_burst import burst
 from prometheus_client.parser import text_string_to_metric_families
 
 from contracts.settings import AsgiServer, LabSettings, MiddlewareStack, WsgiWorkerClass
@@ -62,24 +63,6 @@ def timed(url: str) -> float:
     status, _ = get(url)
     assert status == 200
     return time.perf_counter() - started
-
-
-async def _burst(url: str, n: int) -> list[int]:
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-
-        async def one() -> int:
-            async with session.get(url, timeout=aiohttp.ClientTimeout(total=60)) as r:
-                await r.read()
-                return r.status
-
-        return await asyncio.gather(*(one() for _ in range(n)))
-
-
-def burst(url: str, n: int) -> tuple[float, list[int]]:
-    """n concurrent GETs; (seconds until the last answer, statuses)."""
-    started = time.perf_counter()
-    statuses = asyncio.run(_burst(url, n))
-    return time.perf_counter() - started, statuses
 
 
 def test_async_io_beats_sync_workers_at_40_concurrent(lab: LabSettings) -> None:
