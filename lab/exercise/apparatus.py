@@ -48,6 +48,9 @@ class Apparatus:
     generator_cores: float | None  # CPU the exercise process used ÷ the window
     upstream_overshoot_p99_ms: float | None
     other_cores: float | None = None  # the machine's busy CPU not spent by the lab ÷ window
+    # What the open-model loads (main, probe) said of their own clock: a generator starved of
+    # CPU by other work falls behind without using much CPU, so its share alone misses it.
+    generator_behind: tuple[str, ...] = ()
 
     def warnings(self) -> list[str]:
         out = []
@@ -67,6 +70,7 @@ class Apparatus:
                 f"load generator saturated: {self.generator_cores:.2f} of a core "
                 f"(> {GENERATOR_LIMIT:g}): it sent late, and its latencies include its queue"
             )
+        out += [f"load generator behind its schedule: {w}" for w in self.generator_behind]
         if (
             self.upstream_overshoot_p99_ms is not None
             and self.upstream_overshoot_p99_ms > OVERSHOOT_LIMIT_MS

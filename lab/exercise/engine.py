@@ -155,6 +155,7 @@ def _phase(exercise: Exercise, phase: Phase, on: Bench, short: bool, tick: Tick 
                 watch.upstream_first, watch.upstream_last
             ),
             other_cores=apparatus.other_cores(watch.cpu_shares()),
+            generator_behind=behind_schedule(main, probe),
         )
     record.client = main.as_dict()
     record.probe = probe.as_dict() if probe else None
@@ -166,6 +167,16 @@ def _phase(exercise: Exercise, phase: Phase, on: Bench, short: bool, tick: Tick 
         record.client["browser"] = pages.as_dict()
         record.values.update(pages.values())
     return record
+
+
+def behind_schedule(
+    main: ClosedResult | Result | IdleResult, probe: Result | None
+) -> tuple[str, ...]:
+    """The open-model loads' own word that they fell behind their clock (closed-loop users
+    and idle connections keep no clock)."""
+    said = [f"main load: {w}" for w in main.behind_schedule()] if isinstance(main, Result) else []
+    said += [f"probe: {w}" for w in probe.behind_schedule()] if probe is not None else []
+    return tuple(said)
 
 
 def _chromium(phase: Phase) -> str | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from loadgen.openmodel.latency import Latency
-from loadgen.openmodel.saturation import LATE_START_S, warnings
+from loadgen.openmodel.saturation import LATE_START_S, behind_schedule, warnings
 
 
 @dataclass
@@ -65,6 +65,15 @@ class Result:
             sent=self.sent,
             late_starts=self.late_starts,
             dropped=self.dropped,
+        )
+
+    def behind_schedule(self) -> list[str]:
+        """Only the warnings that say the generator fell behind its clock."""
+        return behind_schedule(
+            requested_rate=self.requested_rate,
+            achieved_rate=self.achieved_rate,
+            sent=self.sent,
+            late_starts=self.late_starts,
         )
 
     def as_dict(self) -> dict[str, Any]:

@@ -45,15 +45,31 @@ def warnings(
             f"generator CPU at {cpu_cores:.0%} of a core: it is saturated, its rate and "
             "latencies are not trustworthy; lower the rate or run several generators"
         )
-    if achieved_rate < requested_rate * (1 - RATE_TOLERANCE):
-        found.append(
-            f"requested {requested_rate:.1f} req/s but started {achieved_rate:.1f} req/s: "
-            "the generator could not keep its schedule"
-        )
+    found += behind_schedule(
+        requested_rate=requested_rate,
+        achieved_rate=achieved_rate,
+        sent=sent,
+        late_starts=late_starts,
+    )
     if dropped:
         found.append(
             f"{dropped} requests dropped: the in-flight limit was reached (the server is "
             "slower than the arrival rate, or the limit is too low)"
+        )
+    return found
+
+
+def behind_schedule(
+    *, requested_rate: float, achieved_rate: float, sent: int, late_starts: int
+) -> list[str]:
+    """The generator fell behind its own clock: it started fewer requests than asked, or
+    started them late. Unlike its CPU share, this also shows a generator starved of CPU by
+    other work (it gets little CPU, so its share stays low)."""
+    found = []
+    if achieved_rate < requested_rate * (1 - RATE_TOLERANCE):
+        found.append(
+            f"requested {requested_rate:.1f} req/s but started {achieved_rate:.1f} req/s: "
+            "the generator could not keep its schedule"
         )
     if sent and late_starts / sent > 0.01:
         found.append(

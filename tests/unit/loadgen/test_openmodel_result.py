@@ -72,3 +72,20 @@ def test_failures_keep_their_latency_from_the_intended_start() -> None:
     text = r.report()
     assert "    failed     mean  2000" in text
     assert "    all        mean" in text
+
+
+def test_behind_schedule_is_the_clock_alone_not_cpu_nor_drops() -> None:
+    r = Result(url="http://127.0.0.1:9/x", requested_rate=100, duration_s=1, planned=100)
+    for lag in [0.0] * 50 + [0.05] * 10:  # 60 sent in a second of 100 asked, 10 late
+        r.record_start(lag)
+    r.send_span_s, r.cpu_cores, r.dropped = 1.0, 0.2, 4
+    late, slow = sorted(r.behind_schedule())
+    assert late.startswith("10 of 60 requests started more than 10 ms")
+    assert slow.startswith("requested 100.0 req/s but started 60.0")
+    assert len(r.warnings()) == 3  # and the drops, which are the server's doing
+
+    on_time = Result(url="http://127.0.0.1:9/x", requested_rate=4, duration_s=1, planned=4)
+    for _ in range(4):
+        on_time.record_start(0.001)
+    on_time.send_span_s = 1.0
+    assert on_time.behind_schedule() == []

@@ -57,3 +57,10 @@ def test_a_machine_busy_with_other_work_warns_and_a_quiet_one_does_not() -> None
     (busy,) = Apparatus(None, None, None, other_cores=1.2).warnings()
     assert busy.startswith("machine busy with other work: 1.20 cores")
     assert Apparatus(None, None, None, other_cores=0.3).warnings() == []
+
+
+def test_a_generator_behind_its_clock_warns_whatever_its_cpu_share() -> None:
+    said = ("probe: 12 of 16 requests started more than 10 ms after their intended time",)
+    (behind,) = Apparatus(None, 0.2, None, generator_behind=said).warnings()
+    assert behind == f"load generator behind its schedule: {said[0]}"
+    assert Apparatus(None, 0.2, None).as_dict()["generator_behind"] == ()
