@@ -468,25 +468,17 @@ def bystander(ex: Exercise, scale: Sequence[Exercise]) -> Chart | None:
 
 def loop_lag(ex: Exercise, scale: Sequence[Exercise]) -> Chart | None:
     """The event loop's lag p99 (its histogram's bucket bound) in each ASGI phase."""
-    names = measured(ex, ["loop_lag_p99"])
-    if not names:
+    got = log_bars(ex, scale, "loop-lag", [("loop lag p99", GREEN, "loop_lag_p99")])
+    if got is None:
         return None
-    chart_id = f"{slug(ex['name'])}-loop-lag"
-    fig, (ax,) = figure()
-    phase = by_name(ex)
-    groups = [("loop lag p99", GREEN, of(phase, "loop_lag_p99"))]
-    ax.set_yscale("log")
-    series, values = bars(ax, chart_id, names, groups)
-    bounds = bound_marks(ax, chart_id, names, rule_bounds(ex, ["loop_lag_p99"]))
-    ax.set_ylim(top=top(scale, ["loop_lag_p99"]) * 2)
-    hi, hv, lo, lv = extreme(ex, names, "loop_lag_p99")
+    hi, hv, lo, lv = extreme(ex, got.names, "loop_lag_p99")
     title = (
         f"event-loop lag p99 ≤ {fmt(hv)} ms in {hi}"
         if hi == lo
         else f"event-loop lag p99 ≤ {fmt(hv)} ms in {hi}, ≤ {fmt(lv)} ms in {lo}"
     )
-    finish(ax, title, "lag p99 (ms, log scale)")
-    return make(fig, chart_id, "loop-lag", title, series, bounds, values)
+    finish(got.ax, title, "lag p99 (ms, log scale)")
+    return make(got.fig, got.chart_id, "loop-lag", title, got.series, got.bounds, got.values)
 
 
 def threads_rss(ex: Exercise, scale: Sequence[Exercise]) -> Chart | None:
