@@ -35,6 +35,7 @@ AsyncClientName = Literal["aiohttp", "httpx"]
 # no-op (`sync-only`), or plus the stack `django-admin startproject` writes (`django`).
 MiddlewareStack = Literal["lab", "sync-only", "django"]
 Proxy = Literal["off", "nginx"]
+Instrumentation = Literal["on", "off"]
 
 
 class SettingsError(ValueError):
@@ -98,6 +99,11 @@ class LabSettings:
     # A buffering reverse proxy in front of both servers, the same for both: off (the lab
     # measures the servers themselves) or nginx (what a production server has in front).
     lab_proxy: Proxy = "off"
+    # The lab's own instrumentation in both servers: the metrics middleware (request counts,
+    # latency, in flight, Server-Timing), the loop- and hub-lag probes, the upstream and
+    # database timings. off: none of it runs, to measure what it costs
+    # (benchmarks/instrumentation_cost.py); the dashboards and exercises then read nothing.
+    lab_instrumentation: Instrumentation = "on"
     # Local mode: pin the load generator, the upstream and the servers to CPUs of their own
     # where the machine has them (contracts/pinning.py says which go where).
     lab_pin: bool = False
@@ -177,6 +183,10 @@ class LabSettings:
     @property
     def proxy_on(self) -> bool:
         return self.lab_proxy != "off"
+
+    @property
+    def instrumented(self) -> bool:
+        return self.lab_instrumentation == "on"
 
     def gunicorn_worker_timeout_s(self) -> int:
         """The timeout gunicorn runs with: GUNICORN_TIMEOUT_S, or when 0, above the longest
@@ -258,4 +268,5 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "AsyncClientName": get_args(AsyncClientName),
     "MiddlewareStack": get_args(MiddlewareStack),
     "Proxy": get_args(Proxy),
+    "Instrumentation": get_args(Instrumentation),
 }

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
@@ -68,7 +69,8 @@ class Sleep(Func):
 
 
 def _record_db(server: Server, seconds: float) -> None:
-    metrics.DB_DURATION.labels(server, connection.vendor).observe(seconds)
+    if settings.LAB.instrumented:
+        metrics.DB_DURATION.labels(server, connection.vendor).observe(seconds)
     record = timing.current()
     if record is not None:
         record.add_db(seconds)

@@ -77,11 +77,13 @@ INSTALLED_APPS = [
 
 # Minimal on purpose: every middleware is on the path of every request. The observability
 # middleware is sync- and async-capable (no thread hop under ASGI) and comes first so that it
-# times everything after it. MIDDLEWARE_STACK adds a sync-only middleware or Django's usual
-# stack, to measure what they cost under ASGI; DJANGO_EXTRA_MIDDLEWARE appends dotted paths.
+# times everything after it; LAB_INSTRUMENTATION=off leaves it out, to measure its cost.
+# MIDDLEWARE_STACK adds a sync-only middleware or Django's usual stack, to measure what they
+# cost under ASGI; DJANGO_EXTRA_MIDDLEWARE appends dotted paths.
 EXTRA_MIDDLEWARE = _list("DJANGO_EXTRA_MIDDLEWARE")
+OBSERVABILITY_MIDDLEWARE = "django_app.observability.middleware.ObservabilityMiddleware"
 MIDDLEWARE = [
-    "django_app.observability.middleware.ObservabilityMiddleware",
+    *([OBSERVABILITY_MIDDLEWARE] if LAB.instrumented else []),
     "django_app.security.SecurityHeadersMiddleware",
     *STACKS[LAB.middleware_stack],
     *EXTRA_MIDDLEWARE,

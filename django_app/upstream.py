@@ -96,7 +96,8 @@ def _recorded(
         raise error from None
     finally:
         took = time.perf_counter() - started
-        metrics.UPSTREAM_DURATION.labels(server, client_name, outcome).observe(took)
+        if lab.instrumented:
+            metrics.UPSTREAM_DURATION.labels(server, client_name, outcome).observe(took)
         record = timing.current()
         if record is not None:
             record.add_upstream(took)

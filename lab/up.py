@@ -42,6 +42,12 @@ class Running:
     exits: list[float] = field(default_factory=list)  # monotonic times of its crashes
 
 
+UNINSTRUMENTED = (
+    "LAB_INSTRUMENTATION=off: the servers record no metrics, so the dashboards stay empty "
+    "and lab exercise run refuses"
+)
+
+
 def restart_delay(recent_exits: int) -> float | None:
     """Seconds to wait before restarting a service that has exited `recent_exits` times within
     the window, or None when it keeps crashing and the lab should stop."""
@@ -172,6 +178,8 @@ def up(
     them all. Exit code: 2 if nothing could start, 1 if a service failed, 0 after a signal."""
     services, notes = plan(settings, only)
     # Before any early return: "nothing to start" alone would not say why.
+    if not settings.instrumented:
+        notes.append(UNINSTRUMENTED)
     for note in notes:
         out.write(f"lab up: {note}\n")
     if not services:

@@ -83,6 +83,11 @@ def main(args: argparse.Namespace, settings: LabSettings, env: Mapping[str, str]
             file=sys.stderr,
         )
         return 2
+    if not settings.instrumented:
+        from lab.exercise.engine import UNINSTRUMENTED
+
+        print(f"lab exercise run: {UNINSTRUMENTED}", file=sys.stderr)
+        return 2
     if args.report:
         from lab.report import output
 

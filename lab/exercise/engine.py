@@ -61,6 +61,14 @@ class PhaseRun:
     placement: str = ""
 
 
+# Every phase reads its server's /metrics (ServerWatch): without the instrumentation its
+# rules would be judged on nothing, so a run refuses instead.
+UNINSTRUMENTED = (
+    "LAB_INSTRUMENTATION=off: the exercises measure the servers' own metrics, which it "
+    "turns off; set it on"
+)
+
+
 def duration(phase: Phase, short: bool) -> float:
     return phase.short_duration_s if short else phase.duration_s
 
@@ -111,6 +119,8 @@ def _phase(exercise: Exercise, phase: Phase, on: Bench, short: bool, tick: Tick 
         settings.validate()
     except (SettingsError, TypeError) as e:
         raise SetupError(f"phase {phase.name}: {e}") from None
+    if not settings.instrumented:
+        raise SetupError(f"phase {phase.name}: {UNINSTRUMENTED}")
     seconds = duration(phase, short)
     record = PhaseRun(
         name=phase.name,

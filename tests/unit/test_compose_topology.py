@@ -207,6 +207,7 @@ DJANGO_ENV = (
         "ASYNC_HTTP_CLIENT",
         "MIDDLEWARE_STACK",
         "ASGI_DB_REQUEST_STARTED",
+        "LAB_INSTRUMENTATION",
         "WEB_WORKERS",
         "WEB_THREADS",
         "WSGI_SERVER",

@@ -55,6 +55,7 @@ def test_empty_value_means_default() -> None:
         ),
         ({"MIDDLEWARE_STACK": "none"}, "expected one of lab, sync-only, django"),
         ({"LAB_PROXY": "varnish"}, "LAB_PROXY='varnish': expected one of off, nginx"),
+        ({"LAB_INSTRUMENTATION": "0"}, "LAB_INSTRUMENTATION='0': expected one of on, off"),
         ({"GUNICORN_TIMEOUT_S": "-1"}, "GUNICORN_TIMEOUT_S=-1: expected 0 (derived) or 1-3600"),
         ({"GUNICORN_TIMEOUT_S": "2.5"}, "GUNICORN_TIMEOUT_S: expected a whole number"),
         (
@@ -83,6 +84,16 @@ def test_as_env_round_trips() -> None:
     assert LabSettings.from_env(s.as_env()) == s
     off = LabSettings.from_env({"ASGI_DB_REQUEST_STARTED": "off"})
     assert LabSettings.from_env(off.as_env()) == off
+
+
+def test_instrumentation_is_on_unless_switched_off() -> None:
+    assert LabSettings.from_env({}).instrumented
+    assert not LabSettings.from_env({"LAB_INSTRUMENTATION": "off"}).instrumented
+    # What it measures changes with it, so a server without it is not one with it.
+    assert "lab_instrumentation" in SERVER_SHAPING
+    s = dataclasses.replace(LabSettings(), lab_instrumentation="no")  # type: ignore[arg-type]
+    with pytest.raises(SettingsError, match="LAB_INSTRUMENTATION='no': expected one of on, off"):
+        s.validate()
 
 
 def test_url_never_points_at_the_wildcard_address() -> None:

@@ -38,6 +38,22 @@ def test_a_missing_binary_says_why_nothing_starts(
     )
 
 
+def test_without_instrumentation_it_says_the_dashboards_stay_empty(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `prometheus`: nothing starts
+    out = io.StringIO()
+    off = LabSettings(prometheus_port=free_port(), lab_instrumentation="off")
+    assert up(off, ["prometheus"], out=out) == 2
+    assert (
+        "lab up: LAB_INSTRUMENTATION=off: the servers record no metrics, so the dashboards "
+        "stay empty and lab exercise run refuses\n"
+    ) in out.getvalue()
+    out = io.StringIO()
+    up(dataclasses.replace(off, lab_instrumentation="on"), ["prometheus"], out=out)
+    assert "LAB_INSTRUMENTATION" not in out.getvalue()
+
+
 def test_busy_ports_are_one_line_listing_them(listening: list[int]) -> None:
     upstream, wsgi = listening
     settings = LabSettings(upstream_port=upstream, wsgi_port=wsgi, asgi_port=free_port())

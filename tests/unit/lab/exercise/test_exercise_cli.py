@@ -1,5 +1,6 @@
 """`lab exercise` from the command line: the list, and usage errors as one line with exit 2."""
 
+import os
 import subprocess
 import sys
 
@@ -7,13 +8,14 @@ from contracts.paths import REPO
 from lab.exercise.catalogue import catalogue
 
 
-def lab(*args: str) -> subprocess.CompletedProcess[str]:
+def lab(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "lab", "exercise", *args],
         capture_output=True,
         text=True,
         timeout=60,
         cwd=REPO,
+        env={**os.environ, **env},
     )
 
 
@@ -51,3 +53,13 @@ def test_names_and_all_together_are_a_usage_error() -> None:
     done = lab("run", "--all", "seed-table")
     assert done.returncode == 2
     assert done.stderr.startswith("lab exercise run: name exercises or give --all, not both")
+
+
+def test_without_instrumentation_a_run_refuses_in_one_line() -> None:
+    done = lab("run", "seed-table", LAB_INSTRUMENTATION="off")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (
+        "lab exercise run: LAB_INSTRUMENTATION=off: the exercises measure the servers' own "
+        "metrics, which it turns off; set it on\n"
+    )
