@@ -29,11 +29,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import psutil
-
+from benchmarks.serving import serving as serving_with
+from benchmarks.serving import tree_cpu_s
 from contracts.servers import ServerName, shape
 from contracts.settings import LabSettings
-from contracts.topology import BY_NAME
 from lab import runner
 from loadgen import closedloop
 
@@ -84,28 +83,11 @@ def littles_bound(limit: int, users: int, delay_ms: float) -> float:
     return min(limit, users) / (delay_ms / 1000)
 
 
-def tree_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) of a process and its live descendants."""
-    root = psutil.Process(pid)
-    total = 0.0
-    for p in [root, *root.children(recursive=True)]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            t = p.cpu_times()
-            total += t.user + t.system
-    return total
-
-
 @contextlib.contextmanager
 def serving(config: Config, lab: LabSettings) -> Iterator[tuple[str, int]]:
     """The configuration's server, until the block ends: (its URL, its process id)."""
-    settings = dataclasses.replace(lab, **config.changes)
-    proc = runner.start(config.slot, settings)
-    try:
-        url = BY_NAME[config.slot].own_url(settings)
-        runner.wait_healthy(url + "/healthz", proc)
-        yield url, proc.pid
-    finally:
-        runner.stop(proc)
+    with serving_with(config.slot, dataclasses.replace(lab, **config.changes)) as up:
+        yield up
 
 
 def measure(config: Config, lab: LabSettings, url: str, pid: int, seconds: float) -> Row:
