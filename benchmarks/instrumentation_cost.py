@@ -1,0 +1,192 @@
+"""What the lab's instrumentation costs the servers: server CPU per request with it on (A)
+and off (B, `LAB_INSTRUMENTATION=off`), interleaved A B A B ..., on both servers.
+
+For each server slot (wsgi: gunicorn's sync workers; asgi: uvicorn, the defaults) and each
+of `/ping` and `/io/async` (the upstream at 50 ms, 40 closed-loop users, so the server is
+busy), each measurement is a fixed time of closed-loop load; its figure is the CPU seconds
+(user + system, from /proc) of the server's whole process tree ÷ the requests answered.
+Throughput at a fixed concurrency would hide the cost: with the upstream's wait in every
+request, Little's law fixes it whatever the server spends.
+
+Both variants of a slot run side by side, on ports of their own, for the whole slot: the
+same two processes are measured in every pair, so start-up and warm caches never enter a
+figure, and a change in the shared machine's load between pairs hits A and B alike (each
+pair is two measurements a few seconds apart). The one not measured idles meanwhile.
+
+It prints each pair's overhead, (A - B) ÷ B, then per server × endpoint the median and the
+spread (min to max) of those, beside the target (≤ 3 % on /io/async, ≤ 10 % on /ping) with ✓
+or ✗ for the median. Exit 1 if a median misses its target.
+
+    .venv/bin/python -m benchmarks.instrumentation_cost [--pairs 5] [--seconds 4]
+
+About 4 minutes on 2 cores with the defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import os
+import statistics
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.serving import serving, tree_cpu_s
+from contracts.servers import ServerName
+from contracts.settings import LabSettings
+from lab import runner
+from loadgen import closedloop
+
+SLOTS: tuple[ServerName, ...] = ("wsgi", "asgi")
+DELAY_MS = 50
+WARMUP_S = 0.5
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    path: str
+    users: int
+    target_pct: float  # the overhead allowed, in % of the server's CPU per request without
+
+
+ENDPOINTS = (
+    Endpoint("/ping", 4, 10.0),
+    Endpoint(f"/io/async?delay_ms={DELAY_MS}", 40, 3.0),
+)
+
+
+@dataclass(frozen=True)
+class Pair:
+    on_ms: float  # server CPU ms per request, instrumentation on (A)
+    off_ms: float  # the same, off (B)
+
+    @property
+    def overhead_pct(self) -> float:
+        return 100 * (self.on_ms - self.off_ms) / self.off_ms
+
+
+@dataclass(frozen=True)
+class Summary:
+    slot: ServerName
+    endpoint: Endpoint
+    pairs: tuple[Pair, ...]
+
+    @property
+    def overheads(self) -> list[float]:
+        return [p.overhead_pct for p in self.pairs]
+
+    @property
+    def median_pct(self) -> float:
+        return statistics.median(self.overheads)
+
+    @property
+    def met(self) -> bool:
+        return self.median_pct <= self.endpoint.target_pct
+
+    def row(self) -> str:
+        on = statistics.median(p.on_ms for p in self.pairs)
+        off = statistics.median(p.off_ms for p in self.pairs)
+        low, high = min(self.overheads), max(self.overheads)
+        path = self.endpoint.path.split("?")[0]
+        return (
+            f"| {self.slot} ({SERVER_OF[self.slot]}) | {path} | {on:.3f} | {off:.3f} | "
+            f"{self.median_pct:+.1f} % | {low:+.1f} … {high:+.1f} % | "
+            f"≤ {self.endpoint.target_pct:g} % | {'✓' if self.met else '✗'} |"
+        )
+
+
+SERVER_OF: dict[ServerName, str] = {"wsgi": "gunicorn sync", "asgi": "uvicorn"}
+HEADER = (
+    "| server | endpoint | CPU ms/request on (median) | off (median) | overhead (median) | "
+    "spread (min … max) | target | |\n|---|---|---|---|---|---|---|---|"
+)
+
+
+def table(summaries: Sequence[Summary]) -> str:
+    return "\n".join([HEADER, *(s.row() for s in summaries)])
+
+
+def cpu_ms_per_request(url: str, pid: int, users: int, seconds: float) -> float:
+    """Server CPU ms per answered request over `seconds` of `users` closed-loop users. The
+    clients' requests still in flight at the end are waited for, inside the CPU window."""
+    closedloop.run(url, users, WARMUP_S)  # connections, the server's pools, after its idle
+    before = tree_cpu_s(pid)
+    result = closedloop.run(url, users, seconds)
+    cpu_s = tree_cpu_s(pid) - before
+    if result.ok == 0:
+        raise RuntimeError(f"{url}: no request answered ({dict(result.errors)})")
+    return 1000 * cpu_s / result.ok
+
+
+def variants(lab: LabSettings, slot: ServerName, var: Path) -> tuple[LabSettings, LabSettings]:
+    """The slot's server with the instrumentation on and off: ports and state of its own each
+    (a server wipes its metrics directory when it starts)."""
+    on, off = (
+        runner.with_free_ports(
+            dataclasses.replace(lab, lab_var_dir=str(var / switch), lab_instrumentation=switch),
+            slot,
+        )
+        for switch in ("on", "off")
+    )
+    return on, off
+
+
+def measure_slot(
+    lab: LabSettings, slot: ServerName, var: Path, pairs: int, seconds: float
+) -> list[Summary]:
+    on_settings, off_settings = variants(lab, slot, var)
+    summaries = []
+    with serving(slot, on_settings) as (on_url, on_pid), serving(slot, off_settings) as off:
+        off_url, off_pid = off
+        for endpoint in ENDPOINTS:
+            measured = []
+            for i in range(1, pairs + 1):
+                a = cpu_ms_per_request(on_url + endpoint.path, on_pid, endpoint.users, seconds)
+                b = cpu_ms_per_request(off_url + endpoint.path, off_pid, endpoint.users, seconds)
+                pair = Pair(a, b)
+                measured.append(pair)
+                print(
+                    f"{slot} {endpoint.path.split('?')[0]} pair {i}: on {a:.3f} ms, "
+                    f"off {b:.3f} ms per request: {pair.overhead_pct:+.1f} %",
+                    flush=True,
+                )
+            summaries.append(Summary(slot, endpoint, tuple(measured)))
+    return summaries
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--pairs", type=int, default=5, help="A/B pairs per server × endpoint")
+    parser.add_argument("--seconds", type=float, default=4.0, help="each measurement")
+    args = parser.parse_args(argv)
+    if args.pairs < 1 or args.seconds <= 0:
+        parser.error("--pairs must be at least 1 and --seconds above 0")
+    print(f"load average at start: {load_average()}", flush=True)
+    summaries: list[Summary] = []
+    with contextlib.ExitStack() as stack:
+        var = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="lab-instr-")))
+        lab = runner.with_free_ports(LabSettings(lab_var_dir=str(var)), "upstream")
+        stack.enter_context(runner.running("upstream", lab))
+        for slot in SLOTS:
+            summaries += measure_slot(lab, slot, var, args.pairs, args.seconds)
+    print(f"load average at end: {load_average()}")
+    print()
+    print(
+        f"{args.pairs} pairs of {args.seconds:g} s each, A (on) then B (off); /ping with "
+        f"{ENDPOINTS[0].users} users, /io/async with {ENDPOINTS[1].users} users on "
+        f"{DELAY_MS} ms of upstream wait; 2 workers per server."
+    )
+    print(table(summaries))
+    return 0 if all(s.met for s in summaries) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

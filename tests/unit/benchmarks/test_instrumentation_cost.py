@@ -1,0 +1,40 @@
+"""The instrumentation-cost benchmark: what it measures, its arithmetic and its verdicts."""
+
+import pytest
+
+from benchmarks.instrumentation_cost import ENDPOINTS, SLOTS, Endpoint, Pair, Summary, main, table
+
+
+def test_it_measures_both_servers_on_ping_and_slow_io_against_their_targets() -> None:
+    assert SLOTS == ("wsgi", "asgi")
+    targets = {e.path.split("?")[0]: e.target_pct for e in ENDPOINTS}
+    assert targets == {"/ping": 10.0, "/io/async": 3.0}
+
+
+def test_the_overhead_is_relative_to_the_server_without_instrumentation() -> None:
+    assert Pair(on_ms=1.1, off_ms=1.0).overhead_pct == pytest.approx(10.0)
+    assert Pair(on_ms=0.95, off_ms=1.0).overhead_pct == pytest.approx(-5.0)
+
+
+def test_the_median_decides_and_the_spread_is_shown() -> None:
+    ping = Endpoint("/ping", 4, 10.0)
+    pairs = (Pair(1.02, 1.0), Pair(1.30, 1.0), Pair(1.05, 1.0))
+    held = Summary("asgi", ping, pairs)
+    assert held.median_pct == pytest.approx(5.0)
+    assert held.met
+    assert held.row() == (
+        "| asgi (uvicorn) | /ping | 1.050 | 1.000 | +5.0 % | +2.0 … +30.0 % | ≤ 10 % | ✓ |"
+    )
+    slow = Endpoint("/io/async?delay_ms=50", 40, 3.0)
+    missed = Summary("wsgi", slow, pairs)
+    assert not missed.met
+    assert table([missed]).splitlines()[-1] == (
+        "| wsgi (gunicorn sync) | /io/async | 1.050 | 1.000 | +5.0 % | +2.0 … +30.0 % | ≤ 3 % | ✗ |"
+    )
+
+
+@pytest.mark.parametrize("argv", [["--pairs", "0"], ["--seconds", "0"]])
+def test_nothing_to_measure_is_a_usage_error(argv: list[str]) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
