@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
-from prometheus_client import Gauge
+from prometheus_client import Counter, Gauge, Histogram
 
 from django_app.dual_mode import DualModeMiddleware
 from django_app.observability import metrics, timing
@@ -91,9 +91,23 @@ def _method(method: str | None) -> str:
     return method if method in METHODS else "other"
 
 
+# The series a request writes, looked up once per label set and kept: prometheus_client's
+# `labels()` builds and locks on every call, a fifth of the middleware's cost. Routes are URL
+# names, methods a fixed list and statuses the few each route answers, so the caches stay small.
+@functools.lru_cache(maxsize=4096)
+def _in_flight_of(server: Server, route: str, method: str) -> Gauge:
+    announce(server)  # the info metrics, on the process's first request of this server
+    return metrics.IN_FLIGHT.labels(server, route, method)
+
+
+@functools.lru_cache(maxsize=4096)
+def _finished_of(server: Server, route: str, method: str, status: int) -> tuple[Counter, Histogram]:
+    labels = (server, route, method, str(status))
+    return metrics.REQUESTS.labels(*labels), metrics.REQUEST_DURATION.labels(*labels)
+
+
 def _start(server: Server, route: str, method: str) -> Gauge:
-    announce(server)
-    in_flight = metrics.IN_FLIGHT.labels(server, route, method)
+    in_flight = _in_flight_of(server, route, method)
     in_flight.inc()
     return in_flight
 
@@ -151,6 +165,7 @@ def _finish(
     elapsed = time.perf_counter() - started
     if in_flight is not None:
         in_flight.dec()
-    metrics.REQUESTS.labels(server, route, method, str(status)).inc()
-    metrics.REQUEST_DURATION.labels(server, route, method, str(status)).observe(elapsed)
+    requests, duration = _finished_of(server, route, method, status)
+    requests.inc()
+    duration.observe(elapsed)
     refresh_threads(server)
