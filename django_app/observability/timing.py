@@ -71,6 +71,8 @@ def queue_seconds(meta: dict[str, Any], arrived: float) -> float | None:
     """How long the request waited between the proxy and Django (the server's backlog, a
     worker's accept, Django's own start), from nginx's stamp; None without a proxy."""
     raw = meta.get(REQUEST_START_HEADER, "")
+    if not raw:  # no proxy: the usual case, without the failed float() below
+        return None
     value = raw[2:] if raw.startswith("t=") else raw
     try:
         stamp = float(value)
