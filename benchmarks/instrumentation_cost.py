@@ -2,11 +2,15 @@
 and off (B, `LAB_INSTRUMENTATION=off`), interleaved A B A B ..., on both servers.
 
 For each server slot (wsgi: gunicorn's sync workers; asgi: uvicorn, the defaults) and each
-of `/ping` and `/io/async` (the upstream at 50 ms, 40 closed-loop users, so the server is
-busy), each measurement is a fixed time of closed-loop load; its figure is the CPU seconds
-(user + system, from /proc) of the server's whole process tree ÷ the requests answered.
-Throughput at a fixed concurrency would hide the cost: with the upstream's wait in every
-request, Little's law fixes it whatever the server spends.
+of `/ping` (4 closed-loop users) and `/io/async` (the upstream at 20 ms, 40 users, so the
+server is busy), each measurement is a fixed time of closed-loop load; its figure is the CPU
+seconds (user + system, from /proc) of the server's whole process tree ÷ the requests
+answered. Throughput at a fixed concurrency would hide the cost: with the upstream's wait in
+every request, Little's law fixes it whatever the server spends.
+
+/proc counts a process's CPU in ticks of 10 ms, user and system apart, so a reading is off by
+up to about 20 ms a process. A window must hold far more CPU than that: 4 s of /ping, and
+10 s of /io/async, where two sync workers serve at most 100 requests a second.
 
 Both variants of a slot run side by side, on ports of their own, for the whole slot: the
 same two processes are measured in every pair, so start-up and warm caches never enter a
@@ -17,9 +21,9 @@ It prints each pair's overhead, (A - B) ÷ B, then per server × endpoint the me
 spread (min to max) of those, beside the target (≤ 3 % on /io/async, ≤ 10 % on /ping) with ✓
 or ✗ for the median. Exit 1 if a median misses its target.
 
-    .venv/bin/python -m benchmarks.instrumentation_cost [--pairs 5] [--seconds 4]
+    .venv/bin/python -m benchmarks.instrumentation_cost [--pairs 5] [--scale 1]
 
-About 4 minutes on 2 cores with the defaults.
+About 5 minutes on 2 cores with the defaults (`--scale` multiplies every window).
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from lab import runner
 from loadgen import closedloop
 
 SLOTS: tuple[ServerName, ...] = ("wsgi", "asgi")
-DELAY_MS = 50
+DELAY_MS = 20
 WARMUP_S = 0.5
 
 
@@ -51,11 +55,12 @@ class Endpoint:
     path: str
     users: int
     target_pct: float  # the overhead allowed, in % of the server's CPU per request without
+    seconds: float  # each measurement's window
 
 
 ENDPOINTS = (
-    Endpoint("/ping", 4, 10.0),
-    Endpoint(f"/io/async?delay_ms={DELAY_MS}", 40, 3.0),
+    Endpoint("/ping", 4, 10.0, 4.0),
+    Endpoint(f"/io/async?delay_ms={DELAY_MS}", 40, 3.0, 10.0),
 )
 
 
@@ -136,13 +141,14 @@ def variants(lab: LabSettings, slot: ServerName, var: Path) -> tuple[LabSettings
 
 
 def measure_slot(
-    lab: LabSettings, slot: ServerName, var: Path, pairs: int, seconds: float
+    lab: LabSettings, slot: ServerName, var: Path, pairs: int, scale: float
 ) -> list[Summary]:
     on_settings, off_settings = variants(lab, slot, var)
     summaries = []
     with serving(slot, on_settings) as (on_url, on_pid), serving(slot, off_settings) as off:
         off_url, off_pid = off
         for endpoint in ENDPOINTS:
+            seconds = endpoint.seconds * scale
             measured = []
             for i in range(1, pairs + 1):
                 a = cpu_ms_per_request(on_url + endpoint.path, on_pid, endpoint.users, seconds)
@@ -165,10 +171,10 @@ def load_average() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=5, help="A/B pairs per server × endpoint")
-    parser.add_argument("--seconds", type=float, default=4.0, help="each measurement")
+    parser.add_argument("--scale", type=float, default=1.0, help="× every window")
     args = parser.parse_args(argv)
-    if args.pairs < 1 or args.seconds <= 0:
-        parser.error("--pairs must be at least 1 and --seconds above 0")
+    if args.pairs < 1 or args.scale <= 0:
+        parser.error("--pairs must be at least 1 and --scale above 0")
     print(f"load average at start: {load_average()}", flush=True)
     summaries: list[Summary] = []
     with contextlib.ExitStack() as stack:
@@ -176,13 +182,15 @@ def main(argv: list[str] | None = None) -> int:
         lab = runner.with_free_ports(LabSettings(lab_var_dir=str(var)), "upstream")
         stack.enter_context(runner.running("upstream", lab))
         for slot in SLOTS:
-            summaries += measure_slot(lab, slot, var, args.pairs, args.seconds)
+            summaries += measure_slot(lab, slot, var, args.pairs, args.scale)
     print(f"load average at end: {load_average()}")
     print()
+    windows = ", ".join(
+        f"{e.path.split('?')[0]} {e.seconds * args.scale:g} s of {e.users} users" for e in ENDPOINTS
+    )
     print(
-        f"{args.pairs} pairs of {args.seconds:g} s each, A (on) then B (off); /ping with "
-        f"{ENDPOINTS[0].users} users, /io/async with {ENDPOINTS[1].users} users on "
-        f"{DELAY_MS} ms of upstream wait; 2 workers per server."
+        f"{args.pairs} pairs, A (on) then B (off), each {windows}; {DELAY_MS} ms of upstream "
+        "wait; 2 workers per server."
     )
     print(table(summaries))
     return 0 if all(s.met for s in summaries) else 1

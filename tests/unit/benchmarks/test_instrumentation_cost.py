@@ -17,7 +17,7 @@ def test_the_overhead_is_relative_to_the_server_without_instrumentation() -> Non
 
 
 def test_the_median_decides_and_the_spread_is_shown() -> None:
-    ping = Endpoint("/ping", 4, 10.0)
+    ping = Endpoint("/ping", 4, 10.0, 4.0)
     pairs = (Pair(1.02, 1.0), Pair(1.30, 1.0), Pair(1.05, 1.0))
     held = Summary("asgi", ping, pairs)
     assert held.median_pct == pytest.approx(5.0)
@@ -25,7 +25,7 @@ def test_the_median_decides_and_the_spread_is_shown() -> None:
     assert held.row() == (
         "| asgi (uvicorn) | /ping | 1.050 | 1.000 | +5.0 % | +2.0 … +30.0 % | ≤ 10 % | ✓ |"
     )
-    slow = Endpoint("/io/async?delay_ms=50", 40, 3.0)
+    slow = Endpoint("/io/async?delay_ms=20", 40, 3.0, 10.0)
     missed = Summary("wsgi", slow, pairs)
     assert not missed.met
     assert table([missed]).splitlines()[-1] == (
@@ -33,7 +33,7 @@ def test_the_median_decides_and_the_spread_is_shown() -> None:
     )
 
 
-@pytest.mark.parametrize("argv", [["--pairs", "0"], ["--seconds", "0"]])
+@pytest.mark.parametrize("argv", [["--pairs", "0"], ["--scale", "0"]])
 def test_nothing_to_measure_is_a_usage_error(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as e:
         main(argv)
