@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import threading
 import time
@@ -26,6 +27,7 @@ from typing import Any, Protocol
 import aiohttp
 import httpx
 from django.conf import settings
+from prometheus_client import Histogram
 
 from contracts.settings import LabSettings
 from django_app.observability import metrics, timing
@@ -75,6 +77,13 @@ def _outcome(error: UpstreamError) -> str:
     return "error_status" if "upstream_status" in error.details else "connection_error"
 
 
+@functools.lru_cache(maxsize=64)
+def _duration_of(server: Server, client_name: str, outcome: str) -> Histogram:
+    """The call's series, looked up once (labels() builds and locks on every call); a few
+    clients times a few outcomes."""
+    return metrics.UPSTREAM_DURATION.labels(server, client_name, outcome)
+
+
 @contextlib.contextmanager
 def _recorded(
     server: Server, client_name: str, lab: LabSettings, unfinished: str
@@ -97,7 +106,7 @@ def _recorded(
     finally:
         took = time.perf_counter() - started
         if lab.instrumented:
-            metrics.UPSTREAM_DURATION.labels(server, client_name, outcome).observe(took)
+            _duration_of(server, client_name, outcome).observe(took)
         record = timing.current()
         if record is not None:
             record.add_upstream(took)
