@@ -21,9 +21,9 @@ It prints each pair's overhead, (A - B) ÷ B, then per server × endpoint the me
 spread (min to max) of those, beside the target (≤ 3 % on /io/async, ≤ 10 % on /ping) with ✓
 or ✗ for the median. Exit 1 if a median misses its target.
 
-    .venv/bin/python -m benchmarks.instrumentation_cost [--pairs 5] [--scale 1]
+    .venv/bin/python -m benchmarks.instrumentation_cost [--pairs 7] [--scale 1]
 
-About 5 minutes on 2 cores with the defaults (`--scale` multiplies every window).
+About 7 minutes on 2 cores with the defaults (`--scale` multiplies every window).
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def load_average() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--pairs", type=int, default=5, help="A/B pairs per server × endpoint")
+    parser.add_argument("--pairs", type=int, default=7, help="A/B pairs per server × endpoint")
     parser.add_argument("--scale", type=float, default=1.0, help="× every window")
     args = parser.parse_args(argv)
     if args.pairs < 1 or args.scale <= 0:
