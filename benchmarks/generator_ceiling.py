@@ -59,7 +59,7 @@ from pathlib import Path
 
 import psutil
 
-from benchmarks.servers import tree_cpu_s
+from benchmarks.serving import tree_cpu_s
 from contracts.settings import LabSettings
 from contracts.topology import BY_NAME
 from lab import runner
