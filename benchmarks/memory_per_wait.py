@@ -11,10 +11,11 @@ through every point, so the machine's mood spreads over all of them.
 
     uv run python -m benchmarks.memory_per_wait [--waits 100,250,500] [--seconds 20] [--runs 3]
 
-About 15 minutes with the defaults on 2 cores (it prints its estimate first). Prints a table
+About 16 minutes with the defaults on 2 cores (it prints its estimate first). Prints a table
 (configuration × waits: RSS KB and OS threads per waiting request, min / median / max over
-the runs), then each rule of the exercise with its spread and how often it held. Exit 1 when
-a rule did not hold in some run, 2 on bad input or a set-up error, 130 when interrupted.
+the runs, and the KB each wait added between two points), then each rule of the exercise
+with its spread and how often it held. Exit 1 when a rule did not hold in some run, 2 on bad
+input or a set-up error, 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -97,19 +98,30 @@ class Table:
             for q in QUANTITIES:
                 if q in values:
                     self.values[point][q].append(values[q])
+            if "rss_kb_per_in_flight" in values and "in_flight" in values:
+                added_kb = values["rss_kb_per_in_flight"] * values["in_flight"]
+                self.values[point]["added_kb"].append(added_kb)
 
     def lines(self) -> list[str]:
         out = [
             "| configuration | waits | in flight (median) | RSS KB per waiting request "
-            "(min / median / max) | OS threads per waiting request (min / median / max) |",
-            "|---|---|---|---|---|",
+            "(min / median / max) | RSS KB per wait added since the row above (medians) "
+            "| OS threads per waiting request (min / median / max) |",
+            "|---|---|---|---|---|---|",
         ]
+        before: Point | None = None
         for p in sorted(self.values, key=self._order):
             v = self.values[p]
             flight = f"{statistics.median(v['in_flight']):g}" if v["in_flight"] else "—"
             rss = self._cell(v["rss_kb_per_in_flight"])
+            step = None
+            if before is not None and before.configuration == p.configuration:
+                step = marginal_kb(self.values[before], v)
+            added = "—" if step is None else f"{step:.0f}"
             threads = self._cell(v["threads_per_in_flight"])
-            out.append(f"| {p.configuration} | {p.waits} | {flight} | {rss} | {threads} |")
+            row = [p.configuration, str(p.waits), flight, rss, added, threads]
+            out.append(f"| {' | '.join(row)} |")
+            before = p
         return out
 
     def legend(self) -> list[str]:
@@ -123,6 +135,22 @@ class Table:
     def _cell(self, values: Sequence[float]) -> str:
         missing = "" if len(values) == self.runs else f" ({len(values)} of {self.runs} runs)"
         return spread(values) + missing
+
+
+def marginal_kb(
+    before: Mapping[str, Sequence[float]], after: Mapping[str, Sequence[float]]
+) -> float | None:
+    """What each wait between two points added to the worker's RSS (KB): the medians of the
+    memory the load added, over the medians of the requests in flight. Unlike the figure per
+    waiting request it leaves out what the first requests add once, whatever their number
+    (imports, caches, the allocator's first arenas), which weighs most at few waits."""
+    if not all(d.get(k) for d in (before, after) for k in ("added_kb", "in_flight")):
+        return None
+    more = statistics.median(after["in_flight"]) - statistics.median(before["in_flight"])
+    if more <= 0:
+        return None
+    grown = statistics.median(after["added_kb"]) - statistics.median(before["added_kb"])
+    return grown / more
 
 
 def estimate_s(exercise: Exercise, runs: int) -> float:

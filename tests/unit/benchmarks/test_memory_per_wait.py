@@ -2,7 +2,15 @@
 
 import pytest
 
-from benchmarks.memory_per_wait import Point, Table, derive, estimate_s, waits, warnings
+from benchmarks.memory_per_wait import (
+    Point,
+    Table,
+    derive,
+    estimate_s,
+    marginal_kb,
+    waits,
+    warnings,
+)
 from exercises import threads_vs_coroutines as tvc
 from lab.sweep.grid import GridError
 
@@ -79,9 +87,9 @@ def test_the_table_spreads_each_point_over_the_runs() -> None:
     table.add({"lean-500": run(498, 44, 0.03), "gthread-100": run(100, 90, 1.0)})
     table.add({"lean-500": run(500, 42, 0.02)})  # gthread-100 measured nothing this run
     assert table.lines()[2:] == [
-        "| gthread | 100 | 100 | 70 / 80 / 90 (×1.29) (2 of 3 runs) "
+        "| gthread | 100 | 100 | 70 / 80 / 90 (×1.29) (2 of 3 runs) | — "
         "| 1 / 1 / 1 (×1.00) (2 of 3 runs) |",
-        "| lean | 500 | 500 | 40 / 42 / 44 (×1.10) | 0.01 / 0.02 / 0.03 (×3.00) |",
+        "| lean | 500 | 500 | 40 / 42 / 44 (×1.10) | — | 0.01 / 0.02 / 0.03 (×3.00) |",
     ]
     assert table.legend()[0] == (
         "gthread: sync views wait, gunicorn gthread (1 worker, 512 threads)"
@@ -97,3 +105,20 @@ def test_warnings_are_counted_by_kind() -> None:
         "⚠ upstream late: 1 phase",
     ]
     assert warnings([]) == []
+
+
+def test_the_kb_each_wait_adds_leaves_out_what_the_first_requests_add_once() -> None:
+    # 2000 KB once, then 40 KB a wait: 60 KB per wait at 100, 44 at 500; each added 40.
+    _, where = derive((100, 500), 20.0)
+    table = Table(where)
+    table.add({"lean-100": run(100, 60, 0.0), "lean-500": run(500, 44, 0.0)})
+    rows = table.lines()[2:]
+    assert [row.split(" | ")[4] for row in rows] == ["—", "40"]
+
+
+def test_no_kb_per_added_wait_without_more_waits_or_figures() -> None:
+    point = {"added_kb": [4000.0], "in_flight": [100.0]}
+    assert marginal_kb(point, point) is None  # no more requests in flight
+    assert marginal_kb({"in_flight": [100.0]}, point) is None  # memory not measured
+    more = {"added_kb": [24000.0], "in_flight": [500.0]}
+    assert marginal_kb(point, more) == 50.0
