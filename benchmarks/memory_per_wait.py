@@ -35,7 +35,7 @@ from contracts.paths import REPO
 from contracts.settings import LabSettings, SettingsError
 from contracts.values import parse_integer
 from exercises import threads_vs_coroutines as tvc
-from exercises.spec import Exercise, Phase
+from exercises.spec import Exercise, Of, Phase
 from lab.sweep.grid import GridError, _bounded, _items
 
 WAITS = (100, 250, 500)
@@ -67,7 +67,9 @@ class Point:
 
 
 def derive(points: Sequence[int], seconds: float) -> tuple[Exercise, dict[str, Point]]:
-    """The exercise at these counts with `seconds` windows, and what each phase measures."""
+    """The exercise at these counts with `seconds` windows, and what each phase measures.
+    Its rules: each count's own, and those of the exercise's that compare configurations
+    (memory at 500 waits) wherever their phases are among these."""
     phases: list[Phase] = []
     where = {}
     for n in points:
@@ -76,7 +78,16 @@ def derive(points: Sequence[int], seconds: float) -> tuple[Exercise, dict[str, P
             phases.append(replace(phase, duration_s=seconds, short_duration_s=short))
             config = phase.name.removesuffix(f"-{n}")
             where[phase.name] = Point(config, n, phase.pattern.removeprefix(f"{n} "))
-    rules = tuple(r for n in points for r in tvc.rules(n))
+    per_count = {r for n in tvc.COUNTS for r in tvc.rules(n)}
+    names = {p.name for p in phases}
+    across = [
+        r
+        for r in tvc.EXERCISE.rules
+        if r not in per_count
+        and r.phase in names
+        and (not isinstance(r.bound, Of) or r.bound.phase in names)
+    ]
+    rules = (*(r for n in points for r in tvc.rules(n)), *across)
     return replace(tvc.EXERCISE, phases=tuple(phases), rules=rules), where
 
 

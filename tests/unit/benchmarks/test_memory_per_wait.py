@@ -49,9 +49,19 @@ def test_the_phases_are_the_exercises_own_with_a_longer_window() -> None:
             phase.upstream,
             phase.load,
         )
+    # No comparison across configurations: the exercise makes those at 500 waits only.
     assert exercise.rules == (*tvc.rules(100), *tvc.rules(250))
     lean = "async views wait, uvicorn, request_started's receivers dropped"
     assert where["lean-250"] == Point("lean", 250, lean)
+
+
+def test_the_exercises_memory_comparisons_are_judged_where_their_phases_run() -> None:
+    exercise, _ = derive((100, 250, 500), 20.0)
+    own = (*tvc.rules(100), *tvc.rules(250), *tvc.rules(500))
+    across = exercise.rules[len(own) :]
+    assert exercise.rules[: len(own)] == own
+    assert [r for r in tvc.EXERCISE.rules if r not in own] == list(across)
+    assert {r.measure for r in across} == {"rss_kb_per_in_flight"}
 
 
 def test_every_phase_gets_a_server_that_has_served_nothing() -> None:
