@@ -113,7 +113,7 @@ def build() -> Json:
             query_variable(
                 "route",
                 "Route",
-                f"lab_http_requests_total{{{TRAFFIC}}}",
+                f"lab_http_request_duration_seconds_count{{{TRAFFIC}}}",
                 "Django URL names for the per-route row",
                 all_value=".+",
             )
@@ -413,7 +413,9 @@ def per_route(g: Layout) -> None:
         "Requests/s of each route on each server.",
         [
             (
-                "sum by (server, route) (" + rate(f"lab_http_requests_total{{{chosen}}}") + ")",
+                "sum by (server, route) ("
+                + rate(f"lab_http_request_duration_seconds_count{{{chosen}}}")
+                + ")",
                 "{{server}} {{route}}",
             )
         ],

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from django.http import HttpRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import Resolver404, resolve
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Gauge, Histogram
 
 from django_app.dual_mode import DualModeMiddleware
 from django_app.observability import metrics, timing
@@ -101,9 +101,8 @@ def _in_flight_of(server: Server, route: str, method: str) -> Gauge:
 
 
 @functools.lru_cache(maxsize=4096)
-def _finished_of(server: Server, route: str, method: str, status: int) -> tuple[Counter, Histogram]:
-    labels = (server, route, method, str(status))
-    return metrics.REQUESTS.labels(*labels), metrics.REQUEST_DURATION.labels(*labels)
+def _duration_of(server: Server, route: str, method: str, status: int) -> Histogram:
+    return metrics.REQUEST_DURATION.labels(server, route, method, str(status))
 
 
 def _start(server: Server, route: str, method: str) -> Gauge:
@@ -165,7 +164,5 @@ def _finish(
     elapsed = time.perf_counter() - started
     if in_flight is not None:
         in_flight.dec()
-    requests, duration = _finished_of(server, route, method, status)
-    requests.inc()
-    duration.observe(elapsed)
+    _duration_of(server, route, method, status).observe(elapsed)
     refresh_threads(server)

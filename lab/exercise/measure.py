@@ -92,7 +92,7 @@ def answered(text: str) -> float:
     return sum(
         value
         for name, labels, value in samples(text)
-        if name == "lab_http_requests_total" and labels.get("route") != "metrics"
+        if name == "lab_http_request_duration_seconds_count" and labels.get("route") != "metrics"
     )
 
 

@@ -293,10 +293,10 @@ def test_prometheus_scraped_both_servers_the_upstream_and_locust(
         lambda: True if query(up, "instance") == expected_up else None,
     )
     # The swarms, seen by the servers themselves and scraped under each server's label.
-    io = 'sum by (server, route) (lab_http_requests_total{route=~"io_.*"})'
+    io = 'sum by (server, route) (lab_http_request_duration_seconds_count{route=~"io_.*"})'
     wanted = {("wsgi", "io_sync"), ("asgi", "io_async")}
     served = _eventually(
-        "the load in lab_http_requests_total",
+        "the load in lab_http_request_duration_seconds_count",
         lambda: r if (r := query(io, "server", "route")).keys() >= wanted else None,
     )
     # Each server saw at least what Locust had counted for it when it stopped.

@@ -15,7 +15,10 @@ from lab.runner import running, with_free_ports
 pytestmark = pytest.mark.integration
 
 # Series the instrumentation writes for each request (the middleware) and upstream call.
-PER_REQUEST = ("lab_http_requests_total", "lab_upstream_request_duration_seconds_count")
+PER_REQUEST = (
+    "lab_http_request_duration_seconds_count",
+    "lab_upstream_request_duration_seconds_count",
+)
 
 
 @pytest.fixture(scope="module")

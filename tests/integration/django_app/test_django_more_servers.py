@@ -123,7 +123,8 @@ def test_every_endpoint_answers_and_the_metrics_name_the_server(
             "proxy": "off",
         }
     ]
-    assert total(samples, "lab_http_requests_total", server=name, route="io_sync") == 1
+    requests = "lab_http_request_duration_seconds_count"
+    assert total(samples, requests, server=name, route="io_sync") == 1
     assert total(samples, "lab_server_concurrency_limit", server=name) == expected.concurrency
     # The probe twin of each: the loop under ASGI, the hub under gevent, neither otherwise.
     loop_lag = total(samples, "lab_event_loop_lag_seconds_count", server=name)
@@ -177,7 +178,7 @@ def test_granians_workers_metrics_add_up_exactly(lab: LabSettings, config: str) 
         _, bad = burst(base + "/io/sync?delay_ms=-1", 5)
         samples = scrape(base)
     assert (ok, pings, bad) == ([200] * 12, [200] * 25, [400] * 5)
-    requests = "lab_http_requests_total"
+    requests = "lab_http_request_duration_seconds_count"
     assert total(samples, requests, server=name, route="io_sync", status="200") == 12
     assert total(samples, requests, server=name, route="io_sync", status="400") == 5
     assert total(samples, requests, server=name, route="ping") == 25

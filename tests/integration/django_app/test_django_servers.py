@@ -150,7 +150,7 @@ def test_metrics_from_several_workers_add_up_exactly(
         _, bad = burst(base + "/io/sync?delay_ms=-1", 5)
         samples = scrape(base)
     assert (ok, pings, bad) == ([200] * 12, [200] * 25, [400] * 5)
-    requests = "lab_http_requests_total"
+    requests = "lab_http_request_duration_seconds_count"
     assert total(samples, requests, server=name, route="io_sync", status="200") == 12
     assert total(samples, requests, server=name, route="io_sync", status="400") == 5
     assert total(samples, requests, server=name, route="ping") == 25
@@ -269,10 +269,10 @@ def test_the_server_label_is_the_server_whatever_the_middleware_chain(
     servers = {
         dict(labels)["server"]
         for (n, labels), _ in samples.items()
-        if n == "lab_http_requests_total" and dict(labels)["route"] == "ping"
+        if n == "lab_http_request_duration_seconds_count" and dict(labels)["route"] == "ping"
     }
     assert servers == {name}
-    assert total(samples, "lab_http_requests_total", server=name, route="ping") == 3
+    assert total(samples, "lab_http_request_duration_seconds_count", server=name, route="ping") == 3
     lag_samples = total(samples, "lab_event_loop_lag_seconds_count", server="asgi")
     if name == "asgi":
         assert lag_samples >= 2

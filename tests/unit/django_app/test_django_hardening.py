@@ -30,7 +30,7 @@ def test_every_answer_carries_the_security_headers(client: Caller, path: str) ->
 
 
 def test_metrics_refuses_unknown_parameters_like_every_endpoint(client: Caller) -> None:
-    answer = client.get("/metrics?name=lab_http_requests_total")
+    answer = client.get("/metrics?name=lab_http_request_duration_seconds_count")
     assert answer.status == 400
     assert answer.json()["parameter"] == "name"
 

@@ -77,7 +77,7 @@ def answered(metrics: str, route: str) -> float:
     return sum(
         v
         for name, labels, v in samples(metrics)
-        if name == "lab_http_requests_total" and labels.get("route") == route
+        if name == "lab_http_request_duration_seconds_count" and labels.get("route") == route
     )
 
 

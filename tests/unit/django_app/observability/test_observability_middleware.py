@@ -24,14 +24,14 @@ def test_requests_are_counted_exactly_with_their_labels(client: Caller) -> None:
     ok = {"server": s, "route": "ping", "method": "GET", "status": "200"}
     bad = {"server": s, "route": "io_sync", "method": "GET", "status": "400"}
     lost = {"server": s, "route": "unmatched", "method": "GET", "status": "404"}
-    before = [value("lab_http_requests_total", **x) for x in (ok, bad, lost)]
+    before = [value("lab_http_request_duration_seconds_count", **x) for x in (ok, bad, lost)]
     # The latency histogram carries the same labels as the counter.
     hist_before = [value("lab_http_request_duration_seconds_count", **x) for x in (ok, bad, lost)]
     for _ in range(3):
         client.get("/ping")
     client.get("/io/sync?delay_ms=-1")
     client.get("/nowhere")
-    after = [value("lab_http_requests_total", **x) for x in (ok, bad, lost)]
+    after = [value("lab_http_request_duration_seconds_count", **x) for x in (ok, bad, lost)]
     assert [a - b for a, b in zip(after, before, strict=True)] == [3, 1, 1]
     hist_after = [value("lab_http_request_duration_seconds_count", **x) for x in (ok, bad, lost)]
     assert [a - b for a, b in zip(hist_after, hist_before, strict=True)] == [3, 1, 1]

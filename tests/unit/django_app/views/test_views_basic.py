@@ -31,7 +31,8 @@ def test_metrics_page_is_prometheus_text_with_this_server(client: Caller) -> Non
     assert answer.status == 200
     assert answer.headers["Content-Type"].startswith("text/plain")
     text = answer.body.decode()
-    assert f'lab_http_requests_total{{method="GET",route="ping",server="{client.server}"' in text
+    series = f'{{method="GET",route="ping",server="{client.server}"'
+    assert f"lab_http_request_duration_seconds_count{series}" in text
     assert f'lab_process_threads{{server="{client.server}"}}' in text
 
 

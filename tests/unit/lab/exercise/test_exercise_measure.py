@@ -41,10 +41,13 @@ lab_process_threads{pid="102",server="asgi"} 14.0
 lab_http_requests_in_flight{method="GET",route="io_async",server="asgi"} 7.0
 lab_http_requests_in_flight{method="GET",route="ping",server="asgi"} 1.0
 lab_http_requests_in_flight{method="GET",route="metrics",server="asgi"} 1.0
-# TYPE lab_http_requests_total counter
-lab_http_requests_total{method="GET",route="io_async",server="asgi",status="200"} 40.0
-lab_http_requests_total{method="GET",route="io_async",server="asgi",status="499"} 2.0
-lab_http_requests_total{method="GET",route="metrics",server="asgi",status="200"} 5.0
+# TYPE lab_http_request_duration_seconds histogram
+lab_http_request_duration_seconds_count{route="io_async",server="asgi",status="200"} 40.0
+lab_http_request_duration_seconds_sum{route="io_async",server="asgi",status="200"} 8.0
+lab_http_request_duration_seconds_count{route="io_async",server="asgi",status="499"} 2.0
+lab_http_request_duration_seconds_sum{route="io_async",server="asgi",status="499"} 0.4
+lab_http_request_duration_seconds_count{route="metrics",server="asgi",status="200"} 5.0
+lab_http_request_duration_seconds_sum{route="metrics",server="asgi",status="200"} 0.01
 # TYPE lab_event_loop_lag_seconds histogram
 lab_event_loop_lag_seconds_bucket{le="0.001",server="asgi"} 10.0
 lab_event_loop_lag_seconds_bucket{le="0.01",server="asgi"} 20.0
