@@ -23,6 +23,10 @@ REQUEST_START_HEADER = "HTTP_X_REQUEST_START"
 MAX_QUEUE_S = 3600.0
 
 
+# The rest of the header when the request made no upstream call and no query.
+NO_CALLS = 'upstream;dur=0.0;desc="0 calls", db;dur=0.0;desc="0 queries"'
+
+
 @dataclass(slots=True)
 class RequestTiming:
     started: float = field(default_factory=time.perf_counter)
@@ -48,6 +52,9 @@ class RequestTiming:
         queue. Durations in ms (the header's unit). One f-string: it is written on every
         response, and the instrumentation's cost is measured."""
         app_ms = ((time.perf_counter() if now is None else now) - self.started) * 1000
+        if not (self.upstream_calls or self.db_queries) and self.queue_s is None:
+            # Most answers (/ping, pages): nothing to add up, one number to format.
+            return f'app;dur={app_ms:.1f};desc="Django: middleware and view", {NO_CALLS}'
         with self._lock:
             upstream_ms, calls = self.upstream_s * 1000, self.upstream_calls
             db_ms, queries = self.db_s * 1000, self.db_queries
