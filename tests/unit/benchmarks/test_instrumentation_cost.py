@@ -1,8 +1,21 @@
 """The instrumentation-cost benchmark: what it measures, its arithmetic and its verdicts."""
 
+from pathlib import Path
+
 import pytest
 
-from benchmarks.instrumentation_cost import ENDPOINTS, SLOTS, Endpoint, Pair, Summary, main, table
+from benchmarks.instrumentation_cost import (
+    ENDPOINTS,
+    SLOTS,
+    Endpoint,
+    Pair,
+    Summary,
+    a_first,
+    main,
+    table,
+    variants,
+)
+from contracts.settings import LabSettings
 
 
 def test_it_measures_both_servers_on_ping_and_slow_io_against_their_targets() -> None:
@@ -38,3 +51,26 @@ def test_nothing_to_measure_is_a_usage_error(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as e:
         main(argv)
     assert e.value.code == 2
+
+
+def test_pairs_alternate_which_side_goes_first() -> None:
+    assert [a_first(i) for i in range(1, 7)] == [True, False, True, False, True, False]
+
+
+def test_a_control_run_instruments_both_sides(tmp_path: Path) -> None:
+    lab = LabSettings(lab_var_dir=str(tmp_path))
+    on, off = variants(lab, "wsgi", tmp_path)
+    assert (on.lab_instrumentation, off.lab_instrumentation) == ("on", "off")
+    a, b = variants(lab, "wsgi", tmp_path, control=True)
+    assert (a.lab_instrumentation, b.lab_instrumentation) == ("on", "on")
+    assert a.lab_var_dir != b.lab_var_dir  # each server its own metrics directory
+
+
+@pytest.mark.parametrize("servers", ["", "nginx", "wsgi,granian"])
+def test_an_unknown_server_is_a_usage_error(
+    servers: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as e:
+        main(["--servers", servers])
+    assert e.value.code == 2
+    assert "--servers" in capsys.readouterr().err
