@@ -36,7 +36,7 @@ from contracts.settings import LabSettings, SettingsError
 from contracts.values import parse_integer
 from exercises import threads_vs_coroutines as tvc
 from exercises.spec import Exercise, Of, Phase
-from lab.sweep.grid import GridError, _bounded, _items
+from lab.sweep.grid import GridError, bounded, list_option
 
 WAITS = (100, 250, 500)
 SECONDS = 20.0  # the exercise's windows are 15 s: each of its 2-6 s waits ends 3-10 times
@@ -49,14 +49,14 @@ QUANTITIES = ("in_flight", "rss_kb_per_in_flight", "threads_per_in_flight")
 
 def waits(raw: str) -> tuple[int, ...]:
     """--waits: whole numbers separated by commas, each within gthread's thread cap; rising."""
-    values = _items("--waits", raw, parse_integer)
+    values = list_option("--waits", raw, parse_integer)
     over = [v for v in values if v > MAX_WAITS]
     if over:
         raise GridError(
             f"--waits: {over[0]} is more than gthread's {MAX_WAITS} threads (the exercise's "
             "WEB_THREADS, the most it allows): the waits beyond them would queue, not wait"
         )
-    return _bounded("--waits", values, 1, MAX_WAITS)
+    return bounded("--waits", values, 1, MAX_WAITS)
 
 
 @dataclass(frozen=True)

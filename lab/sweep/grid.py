@@ -81,7 +81,9 @@ QUICK = Grid(("wsgi", "asgi"), (1, 4, 16, 64, 256), (50, 200), 40, 6.0)
 DEFAULT = Grid(("wsgi", "asgi"), (1, 5, 10, 50, 100, 200, 400), (50, 200, 1000), 200, 15.0)
 
 
-def _items[T](option: str, raw: str, parse: Callable[[str], T]) -> list[T]:
+def list_option[T](option: str, raw: str, parse: Callable[[str], T]) -> list[T]:
+    """A comma-separated option's values, each parsed, none repeated (GridError otherwise).
+    Shared with the benchmarks that take lists the way the sweep does."""
     items = raw.split(",")
     if not raw or any(not item.strip() for item in items):
         raise GridError(f"{option} {raw!r}: expected a comma-separated list such as 1,5,10")
@@ -96,7 +98,8 @@ def _items[T](option: str, raw: str, parse: Callable[[str], T]) -> list[T]:
     return out
 
 
-def _bounded(option: str, values: Sequence[int], low: int, high: int) -> tuple[int, ...]:
+def bounded(option: str, values: Sequence[int], low: int, high: int) -> tuple[int, ...]:
+    """The values sorted, each within low-high (GridError naming the first that is not)."""
     for v in values:
         if not low <= v <= high:
             raise GridError(f"{option}: {v} is out of bounds; expected {low}-{high}")
@@ -104,7 +107,7 @@ def _bounded(option: str, values: Sequence[int], low: int, high: int) -> tuple[i
 
 
 def servers(raw: str) -> tuple[str, ...]:
-    names = _items("--servers", raw, str)
+    names = list_option("--servers", raw, str)
     unknown = [n for n in names if n not in SERVERS]
     if unknown:
         raise GridError(
@@ -114,11 +117,11 @@ def servers(raw: str) -> tuple[str, ...]:
 
 
 def users(raw: str) -> tuple[int, ...]:
-    return _bounded("--users", _items("--users", raw, parse_integer), 1, MAX_USERS)
+    return bounded("--users", list_option("--users", raw, parse_integer), 1, MAX_USERS)
 
 
 def delays(raw: str) -> tuple[int, ...]:
-    return _bounded("--delay-ms", _items("--delay-ms", raw, parse_integer), 1, MAX_DELAY_MS)
+    return bounded("--delay-ms", list_option("--delay-ms", raw, parse_integer), 1, MAX_DELAY_MS)
 
 
 def min_requests(raw: str) -> int:
