@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
-import subprocess
 import sys
 import time
 import uuid
@@ -33,6 +31,7 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from compose_engine import checked, print_past_capture, require_engine
 
 from contracts.paths import REPO
 from contracts.settings import LabSettings
@@ -58,63 +57,24 @@ class Stack:
 
     def lab(self, *args: str, timeout: float = 120, check: bool = True) -> str:
         """`lab compose ARGS`, as a user runs it, in this stack's environment."""
-        done = subprocess.run(
-            [sys.executable, "-m", "lab", "compose", *args],
-            cwd=REPO,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if check and done.returncode != 0:
-            raise AssertionError(
-                f"`lab compose {' '.join(args)}` exited {done.returncode}:\n"
-                f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-            )
+        argv = [sys.executable, "-m", "lab", "compose", *args]
+        shown = f"lab compose {' '.join(args)}"
+        done = checked(argv, shown, self.env, timeout=timeout, check=check, cwd=str(REPO))
         return done.stdout + done.stderr
 
     def compose(self, *args: str, timeout: float = 120, check: bool = True) -> str:
         """A plain `docker compose` call on the files `lab compose` uses with the proxy on."""
-        files = compose_files(LabSettings(lab_proxy="nginx"))
-        done = subprocess.run(
-            compose_argv(*args, files=files),
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if check and done.returncode != 0:
-            raise AssertionError(
-                f"`docker compose {' '.join(args)}` exited {done.returncode}:\n"
-                f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-            )
-        return done.stdout
+        argv = compose_argv(*args, files=compose_files(LabSettings(lab_proxy="nginx")))
+        shown = f"docker compose {' '.join(args)}"
+        return checked(argv, shown, self.env, timeout=timeout, check=check).stdout
 
     def url(self, port_name: str) -> str:
         return f"http://127.0.0.1:{self.env[port_name]}"
 
 
-def _engine_problem() -> str | None:
-    if shutil.which("docker") is None:
-        return "no `docker` command on PATH"
-    for argv in (["docker", "info"], ["docker", "compose", "version"]):
-        try:
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-        except subprocess.TimeoutExpired:
-            return f"`{' '.join(argv)}` timed out"
-        if done.returncode != 0:
-            return f"`{' '.join(argv)}` failed: {done.stderr.strip()[-300:]}"
-    return None
-
-
 @pytest.fixture(scope="module")
 def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
-    problem = _engine_problem()
-    if problem is not None:
-        message = f"no Docker engine reachable ({problem}); the compose proxy test needs one"
-        if os.environ.get("CI"):
-            pytest.fail(message + " and CI is set, so it must run", pytrace=False)
-        pytest.skip(message)
+    require_engine("the compose proxy test")
 
     env = {
         **os.environ,
@@ -149,8 +109,7 @@ def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
 
 
 def _dump(stack: Stack, config: pytest.Config) -> None:
-    """What the containers said, for a failed run, written past pytest's capture (output
-    captured during a teardown is shown only when the teardown itself fails)."""
+    """What the containers said, for a failed run."""
     text = "\n".join(
         (
             f"\ne2e: a test failed; the state of {stack.project} before `down`:",
@@ -158,12 +117,7 @@ def _dump(stack: Stack, config: pytest.Config) -> None:
             stack.compose("logs", "--no-color", "--tail", "60", timeout=60, check=False),
         )
     )
-    capture = config.pluginmanager.getplugin("capturemanager")
-    if capture is None:
-        print(text, file=sys.stderr)
-        return
-    with capture.global_and_fixture_disabled():
-        print(text, file=sys.stderr)
+    print_past_capture(text, config)
 
 
 def test_nginx_takes_the_servers_ports_and_the_servers_are_published_no_more(

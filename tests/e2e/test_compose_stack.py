@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from typing import Any
 
 import httpx
 import pytest
+from compose_engine import checked, print_past_capture, require_engine
 
 from contracts.paths import REPO
 from contracts.settings import LabSettings
@@ -82,26 +82,8 @@ def _compose(
         project,
         *args,
     ]
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=timeout)
-    if check and done.returncode != 0:
-        raise AssertionError(
-            f"`docker compose {' '.join(args)}` exited {done.returncode}:\n"
-            f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
-        )
-    return done.stdout
-
-
-def _engine_problem() -> str | None:
-    if shutil.which("docker") is None:
-        return "no `docker` command on PATH"
-    for argv in (["docker", "info"], ["docker", "compose", "version"]):
-        try:
-            done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-        except subprocess.TimeoutExpired:
-            return f"`{' '.join(argv)}` timed out"
-        if done.returncode != 0:
-            return f"`{' '.join(argv)}` failed: {done.stderr.strip()[-300:]}"
-    return None
+    shown = f"docker compose {' '.join(args)}"
+    return checked(argv, shown, env, timeout=timeout, check=check).stdout
 
 
 def _image_available(image: str) -> bool:
@@ -126,12 +108,7 @@ def _eventually[T](what: str, probe: Callable[[], T | None], timeout: float = 60
 
 @pytest.fixture(scope="module")
 def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
-    problem = _engine_problem()
-    if problem is not None:
-        message = f"no Docker engine reachable ({problem}); the compose e2e test needs one"
-        if os.environ.get("CI"):
-            pytest.fail(message + " and CI is set, so it must run", pytrace=False)
-        pytest.skip(message)
+    require_engine("the compose e2e test")
 
     env = {**os.environ, "LOCUST_WORKERS": str(LOCUST_WORKERS)}
     env.update({name: str(free_port()) for name in (*PUBLISHED, "GRAFANA_PORT")})
@@ -168,8 +145,7 @@ def stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
 
 
 def _dump(stack: Stack, config: pytest.Config) -> None:
-    """What the containers said, for a failed run. Written past pytest's capture: output
-    captured during a teardown is shown only when the teardown itself fails."""
+    """What the containers said, for a failed run."""
     text = "\n".join(
         (
             f"\ne2e: a test failed; the state of {stack.project} before `down`:",
@@ -177,12 +153,7 @@ def _dump(stack: Stack, config: pytest.Config) -> None:
             stack.compose("logs", "--no-color", "--tail", "60", check=False, timeout=60),
         )
     )
-    capture = config.pluginmanager.getplugin("capturemanager")
-    if capture is None:
-        print(text, file=sys.stderr)
-        return
-    with capture.global_and_fixture_disabled():
-        print(text, file=sys.stderr)
+    print_past_capture(text, config)
 
 
 def test_every_long_running_service_is_healthy_and_runs_as_non_root(stack: Stack) -> None:
