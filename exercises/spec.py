@@ -177,6 +177,10 @@ class Phase:
     # The main load's clients give up on a request after this many seconds and send the next
     # (None: the engine's own, far above any request). Their timeouts are expected failures.
     client_timeout_s: float | None = None
+    # How often the server's /metrics is read during the window. What it samples (in flight,
+    # threads, memory) is a maximum over the reads: a phase whose requests are in flight for
+    # well under a millisecond needs more reads to catch one, at a few ms of CPU each.
+    scrape_every_s: float = 1.0
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.settings) - SETTING_NAMES)
@@ -188,6 +192,8 @@ class Phase:
             raise ValueError(f"phase {self.name}: warmup_s must not be negative")
         if self.client_timeout_s is not None and not self.client_timeout_s > 0:
             raise ValueError(f"phase {self.name}: client_timeout_s must be positive")
+        if not self.scrape_every_s > 0:
+            raise ValueError(f"phase {self.name}: scrape_every_s must be positive")
 
     def describe_load(self) -> str:
         text = self.load.describe()

@@ -34,7 +34,6 @@ from loadgen.closedloop import ClosedResult
 from loadgen.idle import IdleResult
 from loadgen.openmodel import Result, Stage, run_async
 
-SCRAPE_EVERY_S = 1.0
 # Per-request timeout: far above any request of a phase, so a timeout means a real stall.
 TIMEOUT_S = 30.0
 
@@ -290,7 +289,7 @@ async def _load(
         if watch is not None:
             await watch.upstream(session)
             await watch.scrape(session)
-            background.append(asyncio.create_task(watch.every(session, SCRAPE_EVERY_S)))
+            background.append(asyncio.create_task(watch.every(session, phase.scrape_every_s)))
         if tick is not None:
             background.append(asyncio.create_task(_ticks(tick, phase.name, seconds)))
         try:

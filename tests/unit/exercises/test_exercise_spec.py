@@ -75,6 +75,13 @@ def test_a_client_timeout_is_positive_and_told_with_the_load() -> None:
     assert patient.describe_load() == "1 closed-loop user on /ping, each giving up after 0.3 s"
 
 
+@pytest.mark.parametrize("every", [0.0, -1.0])
+def test_the_metrics_are_read_at_a_positive_interval(every: float) -> None:
+    assert phase().scrape_every_s == 1.0
+    with pytest.raises(ValueError, match="scrape_every_s must be positive"):
+        dataclasses.replace(phase(), scrape_every_s=every)
+
+
 def test_a_rule_must_name_a_phase_of_the_exercise() -> None:
     with pytest.raises(ValueError, match="no phase b"):
         exercise((phase(),), (rule("b"),))
