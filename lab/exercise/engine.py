@@ -279,7 +279,13 @@ async def _load(
         if phase.probe is None:
             return None
         stages = [Stage(phase.probe.rate, seconds)]
-        return await run_async(url + phase.probe.path, stages, timeout_s=TIMEOUT_S)
+        # A bystander is another user, on a connection of its own. A kept-alive one can be
+        # closed by the server's keep-alive timer just as the next probe is sent on it (a
+        # hub or loop the main load blocks fires that timer late): a reset that says
+        # nothing about the bystander's wait.
+        return await run_async(
+            url + phase.probe.path, stages, timeout_s=TIMEOUT_S, fresh_connections=True
+        )
 
     timeout = aiohttp.ClientTimeout(total=5)
     # The database counter's connection is opened once, for the phase's measured window.

@@ -29,13 +29,17 @@ async def run_async(
     *,
     timeout_s: float = 30.0,
     max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+    fresh_connections: bool = False,
 ) -> Result:
     """GET `url` on the stages' schedule, dropping arrivals while `max_in_flight` requests are
-    out, and return what was measured once the last reply is in."""
+    out, and return what was measured once the last reply is in. `fresh_connections`: a new
+    connection for each request, none kept alive."""
     result = _planned(url, stages, max_in_flight)
     cpu = CpuMeter()
     # No per-host cap below our own in-flight limit: the pool must never be the bottleneck.
-    connector = aiohttp.TCPConnector(limit=max_in_flight, limit_per_host=0)
+    connector = aiohttp.TCPConnector(
+        limit=max_in_flight, limit_per_host=0, force_close=fresh_connections
+    )
     timeout = aiohttp.ClientTimeout(total=timeout_s)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
         requests = _Requests(session, url, result)

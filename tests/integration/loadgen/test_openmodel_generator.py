@@ -1,16 +1,18 @@
 """The open-model generator against real servers: it holds its rate, and its latency agrees
 with what the servers measured themselves."""
 
+import asyncio
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from loadgen_lab import Lab, sample, scrape
 
 from contracts.paths import REPO
-from loadgen.openmodel import Stage, run
+from loadgen.openmodel import Stage, run, run_async
 
 pytestmark = pytest.mark.integration
 
@@ -99,3 +101,36 @@ def test_timed_out_requests_count_in_the_failed_and_all_latencies(lab: Lab) -> N
     assert 150 <= data["failed_latency_ms"]["p50"] < 1000, result.report()
     assert data["all_latency_ms"] == data["failed_latency_ms"]
     assert "failed" in result.report()
+
+
+async def peer_ports_seen(fresh_connections: bool) -> set[int]:
+    """The client ports a real HTTP server (aiohttp's, keep-alive on) saw across 20 requests."""
+    seen: set[int] = set()
+
+    async def answer(request: web.Request) -> web.Response:
+        seen.add(request.transport.get_extra_info("peername")[1])  # type: ignore[union-attr]
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_get("/", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        result = await run_async(
+            f"http://127.0.0.1:{port}/",
+            [Stage(rate=40, duration_s=0.5)],
+            fresh_connections=fresh_connections,
+        )
+    finally:
+        await runner.cleanup()
+    assert result.ok == 20, result.report()
+    return seen
+
+
+def test_fresh_connections_open_one_per_request_and_the_default_keeps_them() -> None:
+    assert len(asyncio.run(peer_ports_seen(fresh_connections=True))) == 20
+    # One request every 25 ms, each answered in well under that: one connection carries most.
+    assert len(asyncio.run(peer_ports_seen(fresh_connections=False))) < 5
