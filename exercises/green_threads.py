@@ -51,7 +51,7 @@ EXERCISE = Exercise(
             probe=Probe("/ping", rate=4),
             expected="Bad",
             # One core finishes about one request per P: a few more seconds for the probe.
-            short_duration_s=8,
+            short_duration_s=6,
         ),
     ),
     rules=(

@@ -19,6 +19,11 @@ COUNTS = (100, 500)  # requests waiting at once: closed-loop users
 # No warm-up: what is measured is what N waits add to the idle server, and a warm-up of
 # these loads would end with a drain of up to one wait (6 s) for nothing.
 WARMUP_S = 0.0
+# What is measured is the most waits in flight at one /metrics read (read twice a second), and
+# every wait takes 2 s or more: the short mode's 2 s window holds the whole first round, then
+# each user's first wait ends (up to 6 s) and none sends another.
+SHORT_S = 2.0
+SCRAPE_EVERY_S = 0.5
 THREADS = 512  # gthread's threads: room for every wait (WEB_THREADS allows up to 512)
 GTHREAD = {"wsgi_worker_class": "gthread", "web_workers": 1, "web_threads": THREADS}
 UVICORN = {"asgi_server": "uvicorn", "web_workers": 1}
@@ -37,6 +42,8 @@ def phases(n: int) -> tuple[Phase, ...]:
             load=Load("/io/sync", users=n),
             expected="Threads",
             warmup_s=WARMUP_S,
+            short_duration_s=SHORT_S,
+            scrape_every_s=SCRAPE_EVERY_S,
         ),
         Phase(
             name=f"asgi-{n}",
@@ -48,6 +55,8 @@ def phases(n: int) -> tuple[Phase, ...]:
             load=Load("/io/async", users=n),
             expected="Threads",
             warmup_s=WARMUP_S,
+            short_duration_s=SHORT_S,
+            scrape_every_s=SCRAPE_EVERY_S,
         ),
         Phase(
             name=f"lean-{n}",
@@ -59,6 +68,8 @@ def phases(n: int) -> tuple[Phase, ...]:
             load=Load("/io/async", users=n),
             expected="Coroutines",
             warmup_s=WARMUP_S,
+            short_duration_s=SHORT_S,
+            scrape_every_s=SCRAPE_EVERY_S,
         ),
     )
 
