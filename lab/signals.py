@@ -4,6 +4,8 @@ can cut its cleanup short."""
 from __future__ import annotations
 
 import signal
+import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -72,3 +74,13 @@ def stop_raises() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def quiet_leftovers() -> None:
+    """After an interrupt, before exiting: a signal can land while an object is half built (an
+    event loop being created, a coroutine not yet started). Collected as the process exits,
+    it complains ("Exception ignored in ...", "coroutine ... was never awaited") with a
+    traceback, after the run has said in one line that it was interrupted. Nothing it says is
+    left to act on, so it says nothing."""
+    sys.unraisablehook = lambda _: None
+    warnings.simplefilter("ignore", RuntimeWarning)

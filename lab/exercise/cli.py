@@ -155,6 +155,7 @@ def _run(
         return 2
     except (KeyboardInterrupt, signals.Stop):
         print(f"{where}: interrupted; servers stopped", file=sys.stderr)
+        signals.quiet_leftovers()
         return 130
     steal = apparatus.steal_fraction(cpu_at_start, machine_cpu.cpu_ticks())
     environment["cpu_steal_during_run"] = None if steal is None else round(steal, 4)

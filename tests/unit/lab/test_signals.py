@@ -4,9 +4,12 @@ short, and the handlers from before come back. `lab exercise`'s: SIGTERM acts as
 import asyncio
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
+from contracts.paths import REPO
 from lab.signals import INTERRUPTS, STOP_SIGNALS, stop_on_signals, stop_raises
 
 
@@ -74,3 +77,32 @@ def test_inside_asyncio_a_stop_signal_cancels_the_main_task(sig: signal.Signals)
     with pytest.raises(KeyboardInterrupt), stop_raises():
         asyncio.run(main())
     assert seen == ["cancelled"]
+
+
+LEFTOVERS = """
+import asyncio, sys
+from lab.signals import quiet_leftovers
+
+class HalfBuilt:
+    def __del__(self):
+        raise AttributeError("no _ssock")  # as an event loop cut off in its __init__
+
+async def never_started():
+    pass
+
+if len(sys.argv) > 1:
+    quiet_leftovers()
+kept = (HalfBuilt(), never_started())
+"""
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_leftovers_of_an_interrupt_say_nothing_once_quieted(quiet: bool) -> None:
+    argv = [sys.executable, "-c", LEFTOVERS, *(["quiet"] if quiet else [])]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=30, cwd=REPO)
+    assert done.returncode == 0, done.stderr
+    if quiet:
+        assert done.stderr == ""
+    else:  # what the run printed before: a traceback after its one line
+        assert "Exception ignored in" in done.stderr
+        assert "was never awaited" in done.stderr
