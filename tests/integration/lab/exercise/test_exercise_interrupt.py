@@ -28,9 +28,9 @@ def test_an_interrupt_stops_every_server(tmp_path: Path, sig: signal.Signals) ->
     ) as proc:
         assert proc.stderr is not None
         try:
-            # The second phase has started: the upstream and a server are up.
+            # The first phase has started: the upstream and its server are up.
             for line in proc.stderr:
-                if "phase 2/4" in line:
+                if "phase 1/4" in line:
                     break
             servers = [p for p in started_from(var) if p.pid != proc.pid]
             assert len(servers) >= 2  # the upstream and uvicorn, with its workers
