@@ -32,6 +32,9 @@ Quantity = Literal[
     "p99/p50",
     "probe_p50",
     "probe_p99",
+    # The bystander's p99 ÷ the main load's p50: how many of the main requests it waited for
+    # (a bound relative to P would move with the CPU work's own speed).
+    "probe_p99/p50",
     "threads",
     "in_flight",
     "rss_mb",
@@ -56,6 +59,7 @@ Quantity = Literal[
 UNITS: Mapping[str, str] = {
     "throughput": "req/s",
     "p99/p50": "× p50",
+    "probe_p99/p50": "× p50",
     "threads": "threads",
     "in_flight": "requests",
     "rss_mb": "MB",

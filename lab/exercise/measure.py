@@ -51,7 +51,10 @@ def client_values(
             values[p] = latency[p]
     if latency.get("p50", 0) > 0 and "p99" in latency:
         values["p99/p50"] = latency["p99"] / latency["p50"]
-    return values | _probe_values(probe)
+    values |= _probe_values(probe)
+    if latency.get("p50", 0) > 0 and "probe_p99" in values:
+        values["probe_p99/p50"] = values["probe_p99"] / latency["p50"]
+    return values
 
 
 def _probe_values(probe: Result | None) -> dict[str, float]:

@@ -129,6 +129,19 @@ def test_the_tail_amplification_is_p99_over_p50() -> None:
     assert "p99/p50" not in client_values(ClosedResult("http://x/io", 1, 1.0), None)
 
 
+def test_the_bystanders_wait_is_counted_in_main_requests() -> None:
+    main = ClosedResult("http://x/cpu", users=1, duration_s=1.0)
+    main.record(0.450, None, in_window=True)  # a CPU request, faster than its nominal P
+    probe = Result(url="http://x/ping", requested_rate=4, duration_s=1, planned=2)
+    probe.record_response(intended=0.0, started=0.0, done=0.420, error=None)
+    probe.record_response(intended=0.25, started=0.25, done=0.26, error=None)
+    values = client_values(main, probe)
+    assert abs(values["probe_p99/p50"] - values["probe_p99"] / values["p50"]) < 1e-9
+    assert 0.9 < values["probe_p99/p50"] < 0.95  # it waited for most of one request
+    assert "probe_p99/p50" not in client_values(main, None)
+    assert "probe_p99/p50" not in client_values(ClosedResult("http://x/cpu", 1, 1.0), probe)
+
+
 def test_answered_requests_leave_the_scrapes_out() -> None:
     assert answered(METRICS) == 42
 
