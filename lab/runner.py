@@ -31,10 +31,18 @@ class ServiceFailed(RuntimeError):
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct free ports. Each socket stays bound until all are chosen: one closed
+    at once could be handed out again (a CI run gave the upstream and a server's backend the
+    same port, and one of them could not bind)."""
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(socket.socket()) for _ in range(count)]
+        for s in sockets:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in sockets]
 
 
 def port_in_use(host: str, port: int) -> bool:
@@ -165,10 +173,8 @@ def proxy(
 def with_free_ports(settings: LabSettings, *names: str) -> LabSettings:
     """A copy of the settings with a free port for each named service, and for a server the
     proxy can stand in front of, a free backend port too (for tests)."""
-    changes = {BY_NAME[n].port_setting: free_port() for n in names}
-    for n in names:
-        backend = BY_NAME[n].backend_port_setting
-        if backend is not None:
-            changes[backend] = free_port()
+    wanted = [BY_NAME[n].port_setting for n in names]
+    wanted += [b for n in names if (b := BY_NAME[n].backend_port_setting) is not None]
+    changes = dict(zip(wanted, free_ports(len(wanted)), strict=True))
     new = dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
     return dataclasses.replace(new, upstream_url=new.url(new.upstream_port))
